@@ -1,0 +1,50 @@
+# IKA Records — set-up, run and test. `make run` and `make test` install what is missing.
+PYTHON ?= python3
+VENV   ?= .venv
+ARCHIVE ?= archive
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-msa ghostscript \
+                libreoffice-writer-nogui poppler-utils fonts-liberation2 python3-venv
+
+.PHONY: run test bench system-deps deps lint clean
+
+run: deps
+	$(BIN)/ika init --archive $(ARCHIVE)
+	$(BIN)/ika due --archive $(ARCHIVE)
+
+test: deps
+	$(BIN)/python -m pytest
+
+bench: deps
+	$(BIN)/python -m pytest tests/benchmarks -s -p no:cacheprovider -o addopts=""
+
+lint: deps
+	$(BIN)/ruff check .
+
+deps: system-deps $(VENV)/.installed
+
+# System packages: installed only when a command or language pack is missing.
+system-deps:
+	@missing=0; \
+	for cmd in tesseract gs soffice pdftoppm; do \
+	  command -v $$cmd >/dev/null 2>&1 || { echo "missing: $$cmd"; missing=1; }; \
+	done; \
+	tesseract --list-langs 2>/dev/null | grep -qx msa || { echo "missing: tesseract msa"; missing=1; }; \
+	fc-list 2>/dev/null | grep -qi liberation || { echo "missing: Liberation fonts"; missing=1; }; \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "missing: python venv"; missing=1; }; \
+	if [ $$missing = 1 ]; then \
+	  echo "installing system packages: $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    $(APT_PACKAGES) >/dev/null; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

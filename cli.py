@@ -1,0 +1,300 @@
+"""The `ika` command: parse options, call pipeline/, print. No business logic here.
+
+Heavy libraries (SQLAlchemy, holidays, rich, docxtpl, whoosh) are imported inside the
+commands that need them, so `ika --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.errors import IkaError
+
+
+class IkaGroup(click.Group):
+    """Turns the library's named errors into one `Error: ...` line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except IkaError as exc:
+            raise click.ClickException(str(exc)) from None
+        except Exception as exc:
+            if type(exc).__module__.startswith("sqlalchemy"):
+                msg = str(exc).splitlines()[0]
+                raise click.ClickException(f"register error: {msg}") from None
+            raise
+
+
+def archive_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--archive",
+        "archive_path",
+        type=click.Path(path_type=Path, file_okay=False),
+        envvar="IKA_ARCHIVE",
+        default="archive",
+        show_default=True,
+        help="The archive folder (or set IKA_ARCHIVE).",
+    )(f)
+
+
+def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(f)
+
+
+def by_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--by", help="Who did it (default: the OS user).")(f)
+
+
+class DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (use YYYY-MM-DD)", param, ctx)
+
+
+DATE = DateType()
+
+
+def _open(path: Path):  # -> pipeline.archive.Archive
+    from pipeline.archive import open_archive
+
+    return open_archive(path)
+
+
+def _print_json(value: Any) -> None:
+    # Indented for a person at a terminal; compact (and much faster) when piped.
+    indent = 2 if sys.stdout.isatty() else None
+    click.echo(json.dumps(value, ensure_ascii=False, indent=indent, default=str))
+
+
+def _echo_lines(lines: list[str]) -> None:
+    """Print many lines in one write: `ika due` may have thousands."""
+    click.echo("\n".join(lines))
+
+
+@click.group(cls=IkaGroup)
+@click.version_option(package_name="ika-records")
+def main() -> None:
+    """IKA Records: track, write, file and find the Ministry's international
+    cooperation instruments (MOUs, treaties, agreements ...) along the SOP."""
+
+
+@main.command()
+@archive_option
+@click.option("--state", default="PJY", show_default=True, help="State whose holidays apply.")
+def init(archive_path: Path, state: str) -> None:
+    """Create an archive with default settings (safe to run again)."""
+    from pipeline.archive import init_archive
+
+    _, created = init_archive(archive_path, state)
+    word = "created" if created else "already there; nothing overwritten"
+    click.echo(f"archive {archive_path}: {word}")
+
+
+# ------------------------------------------------------------------ case
+
+
+@main.group(cls=IkaGroup)
+def case() -> None:
+    """Open cases and move them through the SOP's steps."""
+
+
+@case.command("new")
+@archive_option
+@click.option("--title", required=True, help="What the instrument is about.")
+@click.option("--type", "type_", required=True, help="Instrument type: id or Malay/English name.")
+@click.option(
+    "--country",
+    "countries",
+    multiple=True,
+    required=True,
+    help="Counterpart country (any name or code); repeat for several.",
+)
+@click.option("--level", help="bilateral | multilateral | regional (default: from countries).")
+@click.option("--division", required=True, help="The Division that leads the case.")
+@click.option(
+    "--source", type=click.Choice(["kln", "embassy", "management"]), help="Who sent the request."
+)
+@click.option("--received", type=DATE, help="Date the request was received (default: today).")
+@click.option("--file-ref", help="The file reference (Ruj. Kami); default from ika.toml.")
+@click.option("--their-ref", help="The sender's reference (Ruj. Tuan).")
+@by_option
+def case_new(
+    archive_path: Path,
+    title: str,
+    type_: str,
+    countries: tuple[str, ...],
+    level: str | None,
+    division: str,
+    source: str | None,
+    received: date | None,
+    file_ref: str | None,
+    their_ref: str | None,
+    by: str | None,
+) -> None:
+    """Open a case at step 1 and print its id."""
+    from pipeline.cases import new_case
+
+    case_id = new_case(
+        _open(archive_path),
+        title=title,
+        type=type_,
+        countries=countries,
+        level=level,
+        division=division,
+        source=source,
+        received=received,
+        file_ref=file_ref,
+        their_ref=their_ref,
+        by=by,
+    )
+    click.echo(case_id)
+
+
+@case.command("list")
+@archive_option
+@click.option("--status", type=click.Choice(["open", "closed", "rejected"]))
+@click.option("--overdue", is_flag=True, help="Only cases with an overdue step.")
+@click.option("--country", help="Only cases with this counterpart.")
+@click.option("--type", "type_", help="Only cases of this instrument type.")
+@json_option
+def case_list(
+    archive_path: Path,
+    status: str | None,
+    overdue: bool,
+    country: str | None,
+    type_: str | None,
+    as_json: bool,
+) -> None:
+    """List cases and where each stands."""
+    from pipeline import cases, report
+
+    rows = cases.list_cases(
+        _open(archive_path), status=status, overdue=overdue, country=country, type=type_
+    )
+    if as_json:
+        _print_json(rows)
+    else:
+        lines: list[str] = []
+        report.print_case_list(lines.append, rows, cases.today())
+        _echo_lines(lines)
+
+
+@case.command("show")
+@archive_option
+@click.argument("case_id", metavar="CASE")
+@json_option
+def case_show(archive_path: Path, case_id: str, as_json: bool) -> None:
+    """Show a case's timeline: every step with actor, due, done, status; and its history."""
+    from pipeline import cases, report
+
+    arc = _open(archive_path)
+    data = cases.get_case(arc, case_id)
+    data["history"] = cases.history(arc, case_id)
+    if as_json:
+        _print_json(data)
+    else:
+        lines: list[str] = []
+        report.print_case(lines.append, data, cases.today())
+        _echo_lines(lines)
+
+
+@case.command("done")
+@archive_option
+@click.argument("case_id", metavar="CASE")
+@click.argument("step", type=int)
+@click.option("--date", "on", type=DATE, help="Completion date (default: today).")
+@click.option("--note", help="A note for the history.")
+@by_option
+def case_done(
+    archive_path: Path, case_id: str, step: int, on: date | None, note: str | None, by: str | None
+) -> None:
+    """Complete the case's current step."""
+    from pipeline import cases, report
+
+    tl = cases.complete_step(_open(archive_path), case_id, step, on=on, note=note, by=by)
+    click.echo(report.progress_line(case_id, step, tl))
+
+
+@case.command("decide")
+@archive_option
+@click.argument("case_id", metavar="CASE")
+@click.option("--approve/--reject", default=None, help="YA (approve) or TIDAK (reject).")
+@click.option("--date", "on", type=DATE, help="Date of the decision (default: today).")
+@click.option("--note", help="A note for the history.")
+@by_option
+def case_decide(
+    archive_path: Path,
+    case_id: str,
+    approve: bool | None,
+    on: date | None,
+    note: str | None,
+    by: str | None,
+) -> None:
+    """Record top management's decision on the Minit Cerai (YA/TIDAK)."""
+    from pipeline import cases, report, sop
+
+    if approve is None:
+        raise click.UsageError("give --approve (YA) or --reject (TIDAK)")
+    tl = cases.decide(_open(archive_path), case_id, approve=approve, on=on, note=note, by=by)
+    click.echo(report.progress_line(case_id, sop.DECISION_STEP, tl))
+
+
+@case.command("schedule")
+@archive_option
+@click.argument("case_id", metavar="CASE")
+@click.option("--start", required=True, type=DATE, help="Agreed first day of negotiation.")
+@click.option(
+    "--days",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many days it lasts.",
+)
+@click.option("--venue", help="Where it takes place.")
+@by_option
+def case_schedule(
+    archive_path: Path, case_id: str, start: date, days: int, venue: str | None, by: str | None
+) -> None:
+    """Set the negotiation's agreed dates (its due date is the last day)."""
+    from pipeline import cases, report, sop
+
+    tl = cases.schedule(_open(archive_path), case_id, start=start, days=days, venue=venue, by=by)
+    click.echo(report.progress_line(case_id, sop.SCHEDULED_STEP, tl, scheduled=True))
+
+
+# ------------------------------------------------------------------ due
+
+
+@main.command()
+@archive_option
+@click.option("--within", type=click.IntRange(min=0), help="Only steps due within N days.")
+@json_option
+def due(archive_path: Path, within: int | None, as_json: bool) -> None:
+    """Open steps across all cases, overdue first."""
+    from pipeline import cases, report
+
+    rows = cases.due(_open(archive_path), within=within)
+    if as_json:
+        _print_json(rows)
+    else:
+        lines: list[str] = []
+        report.print_due(lines.append, rows)
+        _echo_lines(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

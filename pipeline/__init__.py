@@ -1,0 +1,1 @@
+"""IKA Records: the library behind the `ika` command."""

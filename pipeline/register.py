@@ -1,0 +1,231 @@
+"""The register: cases, steps, documents and the events trail, in SQL through SQLAlchemy Core.
+
+SQLite by default (a PostgreSQL URL can replace it). Every change runs in one transaction
+that also writes its event; on SQLite writers take the lock up front (BEGIN IMMEDIATE) so
+two processes never interleave a read-then-write.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from .errors import ArchiveNotFound, SchemaTooNew
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("countries", Text, nullable=False),  # JSON list of ISO alpha-2 codes
+    Column("division", Text, nullable=False),
+    Column("source", String(16)),
+    Column("received", Date, nullable=False),
+    Column("file_ref", Text),
+    Column("their_ref", Text),
+    Column("status", String(16), nullable=False, index=True),
+    Column("decision", String(8)),  # YA / TIDAK
+    Column("negotiation_start", Date),
+    Column("negotiation_days", Integer),
+    Column("negotiation_venue", Text),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_cases_year_seq", "year", "seq", unique=True),
+)
+
+steps = Table(
+    "steps",
+    metadata,
+    Column("case_id", String(16), ForeignKey("cases.id"), primary_key=True),
+    Column("n", Integer, primary_key=True),
+    Column("done", Date),
+    Column("note", Text),
+    Column("by", Text),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("case_id", String(16), ForeignKey("cases.id"), index=True),
+    Column("step", Integer),
+    Column("kind", String(16), nullable=False),  # generated | filed
+    Column("name", Text, nullable=False),  # document key (generated) or original file name
+    Column("version", Integer, nullable=False, default=1),
+    Column("path", Text, nullable=False),  # relative to the archive
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size", Integer, nullable=False),
+    Column("source", Text),  # where it came from (inbox path), to finish interrupted work
+    Column("media", String(32)),
+    Column("title", Text),
+    Column("countries", Text),
+    Column("type", String(32)),
+    Column("level", String(16)),
+    Column("language", String(8)),
+    Column("signed_date", Date),
+    Column("signed_place", Text),
+    Column("method", String(16)),
+    Column("ocr_path", Text),
+    Column("ocr_sha256", String(64)),
+    Column("filed_at", DateTime, nullable=False),
+)
+
+texts = Table(
+    "texts",
+    metadata,
+    Column("doc_id", String(16), ForeignKey("documents.id"), primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("by", Text, nullable=False),
+    Column("case_id", String(16), index=True),
+    Column("doc_id", String(16)),
+    Column("action", String(32), nullable=False),
+    Column("note", Text),
+)
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)  # local time: what the officers read
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in this environment (e.g. a container)
+        return "unknown"
+
+
+class Register:
+    """A connection pool to one register, with write transactions that log an event."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            _configure_sqlite(self.engine)
+
+    def create(self) -> None:
+        """Create the tables and stamp the schema version (idempotent)."""
+        with self.write() as conn:
+            metadata.create_all(conn)
+            have = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version"))
+            if have.scalar() is None:
+                conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+        self.check_version()
+
+    def check_version(self) -> None:
+        try:
+            with self.read() as conn:
+                value = conn.execute(
+                    select(meta.c.value).where(meta.c.key == "schema_version")
+                ).scalar()
+        except OperationalError:
+            raise ArchiveNotFound(
+                f"the register at {self.url} has no tables; create it with `ika init`"
+            ) from None
+        version = int(value or 0)
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"the register was written by a newer version of ika (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}); upgrade ika"
+            )
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction: everything inside commits together or not at all."""
+        with self.engine.connect().execution_options(ika_write=True) as conn, conn.begin():
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def log_event(
+    conn: Connection,
+    action: str,
+    *,
+    by: str | None = None,
+    case_id: str | None = None,
+    doc_id: str | None = None,
+    note: str | None = None,
+) -> None:
+    conn.execute(
+        insert(events).values(
+            at=now(),
+            by=by or current_user(),
+            case_id=case_id,
+            doc_id=doc_id,
+            action=action,
+            note=note,
+        )
+    )
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("ika_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

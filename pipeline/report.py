@@ -1,0 +1,158 @@
+"""Human-readable output of cases and deadlines: plain aligned tables, Malay dates.
+
+A small formatter rather than rich: `ika due` over ten thousand cases must print in well
+under a second. Overdue steps are written OVERDUE and, on a terminal, in bold red.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import click
+
+from .malay import malay_date
+from .timeline import Timeline
+
+Echo = Callable[[str], None]
+
+STYLE = {
+    "done": {"fg": "green"},
+    "open": {"fg": "yellow"},
+    "overdue": {"fg": "red", "bold": True},
+    "waiting": {"dim": True},
+    "skipped": {"dim": True},
+}
+
+
+def fmt(iso: str | None) -> str:
+    return malay_date(date.fromisoformat(iso)) if iso else "—"
+
+
+def status_label(status: str, due_iso: str | None, today: date) -> str:
+    if status == "overdue" and due_iso:
+        return f"OVERDUE {(today - date.fromisoformat(due_iso)).days}d"
+    return status
+
+
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    styles: Sequence[str | None] | None = None,
+    *,
+    max_width: dict[int, int] | None = None,
+) -> list[str]:
+    """Rows padded into columns; `styles[i]` colours row i (a key of STYLE)."""
+    max_width = max_width or {}
+    cells = [[_clip(str(c), max_width.get(i)) for i, c in enumerate(r)] for r in rows]
+    widths = [len(h) for h in headers]
+    for r in cells:
+        for i, c in enumerate(r):
+            widths[i] = max(widths[i], len(c))
+    line = "  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True))
+    out = [line.rstrip(), "  ".join("-" * w for w in widths)]
+    for n, r in enumerate(cells):
+        text = "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        style = STYLE.get(styles[n] or "") if styles else None
+        out.append(click.style(text, **style) if style else text)
+    return out
+
+
+def _clip(text: str, width: int | None) -> str:
+    if width is None or len(text) <= width:
+        return text
+    return text[: width - 1] + "…"
+
+
+def print_case(echo: Echo, case: dict[str, Any], today: date) -> None:
+    from .countries import country_name_ms
+    from .instruments import level_name_ms, type_name_ms
+
+    names = ", ".join(f"{country_name_ms(c)} ({c})" for c in case["countries"])
+    echo(click.style(f"{case['id']}  {case['title']}", bold=True))
+    echo(f"{type_name_ms(case['type'])} · {level_name_ms(case['level'])} · {names}")
+    echo(f"Division: {case['division']}    File ref: {case.get('file_ref') or '—'}")
+    status = case["status"]
+    if case.get("decision"):
+        status += f" · decision {case['decision']} on {fmt(case.get('decision_date'))}"
+    echo(
+        f"Received {fmt(case['received'])} · status {status} · "
+        f"SOP target (5 weeks): {fmt(case['target_date'])}"
+    )
+    neg = case.get("negotiation") or {}
+    if neg.get("start"):
+        venue = f" at {neg['venue']}" if neg.get("venue") else ""
+        echo(f"Negotiation {fmt(neg['start'])} – {fmt(neg['end'])}{venue}")
+    echo("")
+    rows, styles = [], []
+    for s in case["steps"]:
+        marker = "▶" if s["n"] == case.get("current_step") else " "
+        rows.append([
+            f"{marker}{s['n']}", s["name"], s["actor"], fmt(s["due"]), fmt(s["done"]),
+            status_label(s["status"], s["due"], today),
+        ])
+        styles.append(s["status"])
+    for line in table(["step", "work", "actor", "due", "done", "status"], rows, styles,
+                      max_width={1: 48}):
+        echo(line)
+    history = case.get("history") or []
+    if history:
+        echo("")
+        echo(click.style("History", bold=True))
+        for e in history:
+            note = f" — {e['note']}" if e.get("note") else ""
+            echo(f"  {e['at']}  {e['by']}  {e['action']}{note}")
+
+
+def print_case_list(echo: Echo, rows: list[dict[str, Any]], today: date) -> None:
+    if not rows:
+        echo("no cases")
+        return
+    out, styles = [], []
+    for c in rows:
+        cur = next((s for s in c["steps"] if s["n"] == c["current_step"]), None)
+        out.append([
+            c["id"], c["title"], c["type"], ",".join(c["countries"]), c["status"],
+            str(c["current_step"] or "—"),
+            fmt(cur["due"]) if cur else "—",
+            status_label(cur["status"], cur["due"], today) if cur else "",
+        ])
+        styles.append(cur["status"] if cur else None)
+    headers = ["case", "title", "type", "countries", "status", "step", "due", "step status"]
+    for line in table(headers, out, styles, max_width={1: 40}):
+        echo(line)
+    echo(f"{len(rows)} case(s)")
+
+
+def print_due(echo: Echo, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        echo("nothing due")
+        return
+    out, styles = [], []
+    for r in rows:
+        late = r["overdue_days"]
+        out.append([
+            r["case"], str(r["step"]), r["name"], r["actor"], fmt(r["due"]),
+            f"OVERDUE {late}d" if late else "due",
+        ])
+        styles.append("overdue" if late else "open")
+    for line in table(["case", "step", "work", "actor", "due", "status"], out, styles,
+                      max_width={2: 40}):
+        echo(line)
+    late = sum(1 for r in rows if r["overdue_days"])
+    echo(f"{len(rows)} open step(s), {late} overdue")
+
+
+def progress_line(case_id: str, step: int, tl: Timeline, *, scheduled: bool = False) -> str:
+    """One line after a change: what happened and what is next."""
+    if scheduled:
+        s = next(s for s in tl.steps if s.n == step)
+        head = f"{case_id}: step {step} scheduled, due {fmt(s.due.isoformat() if s.due else None)}"
+    else:
+        head = f"{case_id}: step {step} done"
+    if tl.current is None:
+        return f"{head}; case {tl.status}"
+    nxt = next(s for s in tl.steps if s.n == tl.current)
+    due = fmt(nxt.due.isoformat()) if nxt.due else "not yet scheduled"
+    return f"{head}; next step {nxt.n} ({nxt.actor}) due {due}"

@@ -1,0 +1,181 @@
+"""The SOP for negotiating an IKA, declared once, as data.
+
+Everything that needs a step number, an actor, a deadline rule or the documents a step
+produces reads it from here: deadlines, `ika case show`, reports and the templates' context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Branch = Literal["both", "ya"]
+Anchor = Literal["received", "previous", "decision", "agreed-start", "negotiation-end"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document a step produces, made from `templates/<key>.docx`."""
+
+    key: str
+    title: str  # Malay title, as officers call it
+    per_addressee: bool = False  # one letter per `--to` addressee
+
+
+@dataclass(frozen=True)
+class Step:
+    n: int
+    name: str  # Malay, as in the SOP
+    name_en: str
+    actor: Literal["AB", "Division"]
+    work: str
+    days: int  # the SOP's "Tempoh Masa"
+    anchor: Anchor  # what the days count from
+    branch: Branch  # "ya": only when top management said YA
+    documents: tuple[Document, ...] = ()
+    decision: bool = False  # closed by `ika case decide`, not `done`
+    scheduled: bool = False  # waits for `ika case schedule` (agreed start)
+    filing: bool = False  # completed by filing the negotiated document
+
+    @property
+    def rule(self) -> str:
+        """The due-date rule in words, for people."""
+        words = {
+            "received": "after the request was received",
+            "previous": "after the previous step",
+            "decision": "after the decision",
+            "agreed-start": "of negotiation from the agreed start",
+            "negotiation-end": "after the negotiation ends",
+        }
+        return f"{self.days} days {words[self.anchor]}"
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        1,
+        "Terima maklumat & maklumkan Bahagian yang berkaitan",
+        "Receive the request and inform the Division",
+        "AB",
+        "Receive the request (KLN, a foreign embassy or top management) and inform the Division",
+        3,
+        "received",
+        "both",
+        (Document("makluman-bahagian", "Makluman kepada Bahagian"),),
+    ),
+    Step(
+        2,
+        "Mendapatkan ulasan/input daripada BJA",
+        "Get comments from BJA, PUU and AGC",
+        "Division",
+        "Get comments/input from the BJA, PUU KDN, PUU Jabatan and AGC",
+        14,
+        "previous",
+        "both",
+        (Document("permohonan-ulasan", "Permohonan Ulasan", per_addressee=True),),
+    ),
+    Step(
+        3,
+        "Mengangkat Minit Cerai kepada Pengurusan Tinggi (YA/TIDAK)",
+        "Minit Cerai to top management for approval",
+        "Division",
+        "Submit the Minit Cerai to top management: negotiate? YA / TIDAK",
+        3,
+        "previous",
+        "both",
+        (Document("minit-cerai", "Minit Cerai"),),
+        decision=True,
+    ),
+    Step(
+        4,
+        "Mengadakan mesyuarat persediaan rundingan IKA",
+        "Preparatory meeting",
+        "Division",
+        "Preparatory meeting with KLN, the embassy, AGC and the BJA",
+        3,
+        "decision",
+        "ya",
+        (Document("jemputan-mesyuarat", "Jemputan Mesyuarat Persediaan"),),
+    ),
+    Step(
+        5,
+        "Memaklumkan keputusan kepada Bahagian AB",
+        "Tell AB the decision",
+        "Division",
+        "Tell AB the decision of top management or the meeting's outcome",
+        3,
+        "previous",
+        "both",
+        (Document("makluman-keputusan", "Makluman Keputusan"),),
+    ),
+    Step(
+        6,
+        "Menyampaikan keputusan kepada KLN",
+        "Convey the decision to KLN",
+        "AB",
+        "Convey the decision to KLN, who informs the embassy by Nota Diplomatik, copied to KDN",
+        3,
+        "previous",
+        "both",
+        (Document("memo-kln", "Memo Keputusan kepada KLN"),),
+    ),
+    Step(
+        7,
+        "Mengadakan rundingan dengan negara asing",
+        "Negotiate with the foreign country",
+        "Division",
+        "Negotiate the draft with the foreign team at the agreed time and place",
+        3,
+        "agreed-start",
+        "ya",
+        scheduled=True,
+    ),
+    Step(
+        8,
+        "Menyampaikan salinan dokumen hasil rundingan kepada AB",
+        "Send AB the negotiated document",
+        "Division",
+        "Send AB a copy of the negotiated document",
+        3,
+        "negotiation-end",
+        "ya",
+        (Document("serahan-dokumen", "Serahan Dokumen Hasil Rundingan"),),
+    ),
+    Step(
+        9,
+        "Salinan dokumen difailkan",
+        "File the copy",
+        "AB",
+        "File the copy of the negotiated document",
+        3,
+        "previous",
+        "ya",
+        filing=True,
+    ),
+)
+
+TARGET_WEEKS = 5  # the SOP's target for the whole YA path
+
+STEP_BY_N: dict[int, Step] = {s.n: s for s in STEPS}
+FIRST_STEP = STEPS[0].n
+LAST_STEP = STEPS[-1].n
+DECISION_STEP = next(s.n for s in STEPS if s.decision)
+SCHEDULED_STEP = next(s.n for s in STEPS if s.scheduled)
+FILING_STEP = next(s.n for s in STEPS if s.filing)
+DOCUMENTS: dict[str, tuple[Step, Document]] = {d.key: (s, d) for s in STEPS for d in s.documents}
+
+
+def step(n: int) -> Step:
+    return STEP_BY_N[n]
+
+
+def applies(s: Step, decision: str | None) -> bool:
+    """Whether a step is on the case's path; before the decision every step may still apply."""
+    return s.branch == "both" or decision != "TIDAK"
+
+
+def next_step(n: int, decision: str | None) -> int | None:
+    """The step that follows n on the case's branch, or None when the case ends."""
+    for s in STEPS:
+        if s.n > n and applies(s, decision):
+            return s.n
+    return None

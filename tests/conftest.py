@@ -1,0 +1,41 @@
+"""Shared fixtures: a real archive in tmp_path, driven through the real `ika` command."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from cli import main
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    root = tmp_path / "archive"
+    result = CliRunner().invoke(main, ["init", "--archive", str(root)])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def ika(archive: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run `ika ARGS --archive <tmp archive>`; today is fixed at 2026-11-27 unless set."""
+    monkeypatch.setenv("IKA_TODAY", "2026-11-27")
+    runner = CliRunner()
+
+    def run(*args: str, expect: int | None = 0) -> Result:
+        result = runner.invoke(main, [*args, "--archive", str(archive)])
+        if expect is not None:
+            assert result.exit_code == expect, (result.exit_code, result.output)
+        return result
+
+    return run
+
+
+def as_json(result: Result) -> object:
+    return json.loads(result.stdout)
