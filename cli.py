@@ -296,5 +296,182 @@ def due(archive_path: Path, within: int | None, as_json: bool) -> None:
         _echo_lines(lines)
 
 
+# ------------------------------------------------------------------ documents
+
+
+@main.group(cls=IkaGroup)
+def doc() -> None:
+    """Make the letters and minutes the SOP's steps call for, from Word templates."""
+
+
+@doc.command("list")
+@archive_option
+@click.argument("case_id", metavar="CASE")
+@json_option
+def doc_list(archive_path: Path, case_id: str, as_json: bool) -> None:
+    """What the case's steps call for, and the versions made so far."""
+    from pipeline import docmaker
+
+    data = docmaker.listing(_open(archive_path), case_id)
+    if as_json:
+        _print_json(data)
+        return
+    for row in data["documents"]:
+        made = ", ".join(f"{m['name']} v{m['version']}" for m in row["made"]) or "not made"
+        each = " (one per --to)" if row["per_addressee"] else ""
+        click.echo(f"step {row['step']}  {row['document']:<20} {row['title']}{each}: {made}")
+    for f in data["filed"]:
+        click.echo(f"filed   {f['doc_id']}  {f['name']}")
+
+
+@doc.command("make")
+@archive_option
+@click.argument("case_id", metavar="CASE")
+@click.argument("document", metavar="DOC")
+@click.option("--to", "to", help="Addressee key from ika.toml [directory] (KLN, AGC, PUU-KDN ...).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="A field of the template; repeat for several.")
+@click.option("--pdf", is_flag=True, help="Also make a PDF (LibreOffice).")
+@by_option
+def doc_make(archive_path: Path, case_id: str, document: str, to: str | None,
+             sets: tuple[str, ...], pdf: bool, by: str | None) -> None:
+    """Render DOC for CASE, file it in the case, and print its path."""
+    from pipeline import docmaker
+
+    arc = _open(archive_path)
+    for filed in docmaker.make(arc, case_id, document, to=to,
+                               overrides=docmaker.parse_sets(sets), pdf=pdf, by=by):
+        click.echo(str(filed.path))
+
+
+@doc.command("check")
+@archive_option
+def doc_check(archive_path: Path) -> None:
+    """Render every template against sample cases and report problems."""
+    from pipeline import docmaker, letters
+    from pipeline.cases import today
+
+    problems = letters.check_templates(docmaker.templates_dir(_open(archive_path)), today())
+    for p in problems:
+        click.echo(p, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} template problem(s)")
+    click.echo("all templates render")
+
+
+@case.command("summary")
+@archive_option
+@click.argument("case_id", metavar="CASE")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the HTML here instead of stdout.")
+def case_summary(archive_path: Path, case_id: str, output: Path | None) -> None:
+    """A one-page HTML summary of the case: its timeline against the SOP's deadlines."""
+    from pipeline import cases, letters
+
+    arc = _open(archive_path)
+    data = cases.get_case(arc, case_id)
+    data["history"] = cases.history(arc, case_id)
+    html = letters.render_summary_html(letters.summary_context(data, arc.settings, cases.today()))
+    if output:
+        output.write_text(html, encoding="utf-8")
+        click.echo(str(output))
+    else:
+        click.echo(html)
+
+
+# ------------------------------------------------------------------ filing
+
+
+def _log(message: str) -> None:
+    from datetime import datetime
+
+    click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}")
+
+
+@main.command()
+@archive_option
+@click.option("--once", is_flag=True, help="File what is in the inbox now, then exit.")
+@click.option("--poll", type=click.FloatRange(min=0.1), default=None,
+              help="Poll every SECONDS instead of native events (for network shares).")
+def watch(archive_path: Path, once: bool, poll: float | None) -> None:
+    """Watch the inbox and file every document dropped into it."""
+    from pipeline.watcher import Watcher
+
+    watcher = Watcher(_open(archive_path), poll=poll, log=_log)
+    if once:
+        outcomes = watcher.once()
+        failed = sum(o.status == "failed" for o in outcomes)
+        _log(f"{len(outcomes)} file(s): {len(outcomes) - failed} filed, {failed} failed")
+        return
+    watcher.install_signal_handlers()
+    watcher.run()
+
+
+@main.command("file")
+@archive_option
+@click.argument("paths", nargs=-1, required=True, metavar="PATH|DOC-ID...")
+@click.option("--case", "case_id", help="File into this case (or re-link DOC-IDs to it).")
+@click.option("--password", help="Password of an encrypted PDF.")
+@by_option
+def file_cmd(archive_path: Path, paths: tuple[str, ...], case_id: str | None,
+             password: str | None, by: str | None) -> None:
+    """File documents now, through the same pipeline as the watcher.
+
+    A path in the inbox or failed/ is removed once filed; a path elsewhere is left as it is.
+    A DOC-ID with --case re-links an already filed document to that case.
+    """
+    from pipeline import intake, relink
+
+    arc = _open(archive_path)
+    failed = 0
+    for item in paths:
+        path = Path(item)
+        if not path.exists() and relink.is_doc_id(item):
+            if not case_id:
+                raise click.UsageError(f"{item}: give --case CASE to re-link it")
+            _log(relink.relink(arc, item, case_id, by=by))
+            continue
+        if not path.is_file():
+            _log(f"failed  {item}: no such file")
+            failed += 1
+            continue
+        outcome = intake.process(arc, path, case_id=case_id, password=password, by=by, log=_log)
+        _log(outcome.line(arc))
+        failed += outcome.status != "filed"
+    if failed:
+        raise click.ClickException(f"{failed} of {len(paths)} not filed")
+
+
+@main.command()
+@archive_option
+@json_option
+def unassigned(archive_path: Path, as_json: bool) -> None:
+    """Filed documents not linked to any case (re-link with `ika file DOC-ID --case CASE`)."""
+    from pipeline import relink
+
+    rows = relink.unassigned(_open(archive_path))
+    if as_json:
+        _print_json(rows)
+        return
+    for r in rows:
+        countries = ",".join(r["countries"]) or "-"
+        click.echo(f"{r['doc_id']}  {r['type'] or '-':<12} {countries:<10} {r['name']}")
+    click.echo(f"{len(rows)} unassigned document(s)")
+
+
+@main.command()
+@archive_option
+def verify(archive_path: Path) -> None:
+    """Re-hash every filed file; report missing or changed ones (exit 1 if any)."""
+    from pipeline.fixity import verify as run_verify
+
+    checked, problems = run_verify(_open(archive_path))
+    for p in problems:
+        click.echo(p.line())
+    click.echo(f"{checked} file(s) checked, {len(problems)} problem(s)")
+    if problems:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -19,6 +19,8 @@ def archive(tmp_path: Path) -> Path:
     root = tmp_path / "archive"
     result = CliRunner().invoke(main, ["init", "--archive", str(root)])
     assert result.exit_code == 0, result.output
+    toml = root / "ika.toml"  # a short settle time keeps `watch --once` quick in tests
+    toml.write_text(toml.read_text().replace("settle_seconds = 2.0", "settle_seconds = 0.2"))
     return root
 
 

@@ -1,0 +1,123 @@
+"""Making the documents a case's steps call for, and filing them into the case."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import sop
+from .archive import Archive
+from .errors import IkaError, StepError, TemplateError
+from .filing import Filed, Metadata, documents_of, file_document
+
+REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def templates_dir(arc: Archive) -> Path:
+    """The archive's own templates when ika.toml names a folder, else the shipped ones."""
+    custom = arc.settings.raw.get("documents", {}).get("templates")
+    return (arc.root / custom) if custom else REPO_TEMPLATES
+
+
+def parse_sets(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise IkaError(f"--set {pair!r}: use KEY=VALUE")
+        values[key.strip()] = value
+    return values
+
+
+def doc_spec(key: str) -> tuple[sop.Step, sop.Document]:
+    if key not in sop.DOCUMENTS:
+        known = ", ".join(sop.DOCUMENTS)
+        raise TemplateError(f"no document {key!r}; the SOP's documents are: {known}")
+    return sop.DOCUMENTS[key]
+
+
+def make(
+    arc: Archive,
+    case_id: str,
+    key: str,
+    *,
+    to: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    pdf: bool = False,
+    by: str | None = None,
+) -> list[Filed]:
+    """Render document `key` for the case, file it (and its PDF) into the case's step."""
+    from . import letters
+    from .cases import get_case, today
+
+    step, doc = doc_spec(key)
+    case = get_case(arc, case_id)
+    if not sop.applies(step, case["decision"]):
+        raise StepError(
+            f"{case['id']}: {key} belongs to step {step.n}, which is skipped on this case's "
+            f"branch (decision {case['decision']})"
+        )
+    if doc.per_addressee and not to:
+        keys = ", ".join(arc.settings.directory)
+        raise TemplateError(f"{key} is one letter per addressee: give --to KEY ({keys})")
+    if to and to not in arc.settings.directory:
+        keys = ", ".join(arc.settings.directory)
+        raise TemplateError(f"no addressee {to!r} in ika.toml [directory]; known: {keys}")
+    context = letters.build_context(
+        case, key, arc.settings, to_key=to, overrides=dict(overrides or {}), today=today()
+    )
+    name = f"{key}-{to}" if to and doc.per_addressee else key
+    work = arc.root / ".work"
+    work.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        docx = letters.render(key, context, Path(tmp) / f"{name}.docx",
+                              templates_dir=templates_dir(arc))
+        made = [docx]
+        if pdf:
+            from .pdf import to_pdf
+
+            made += to_pdf([docx], Path(tmp))
+        text = _docx_text(docx)
+        title = f"{doc.title}: {case['title']}"
+        filed = [
+            file_document(
+                arc, path, kind="generated", name=name, case_id=case["id"], step=step.n,
+                meta=Metadata(text=text, title=title, countries=tuple(case["countries"]),
+                              type=case["type"], level=case["level"], language="ms",
+                              method="generated"),
+                by=by,
+            )
+            for path in made
+        ]
+    return filed
+
+
+def _docx_text(path: Path) -> str:
+    from .extract import extract
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return extract(path, work_dir=Path(tmp)).text
+
+
+def listing(arc: Archive, case_id: str) -> dict[str, Any]:
+    """What the case's steps call for, and the versions made or filed for each."""
+    from .cases import get_case
+
+    case = get_case(arc, case_id)
+    docs = documents_of(arc, case["id"])
+    rows = []
+    for s in sop.STEPS:
+        state = next(x for x in case["steps"] if x["n"] == s.n)
+        for d in s.documents:
+            made = [x for x in docs if x["kind"] == "generated" and
+                    (x["name"] == d.key or x["name"].startswith(d.key + "-"))]
+            rows.append({
+                "step": s.n, "document": d.key, "title": d.title,
+                "per_addressee": d.per_addressee, "step_status": state["status"],
+                "made": [{"doc_id": x["doc_id"], "name": x["name"], "version": x["version"],
+                          "path": x["path"]} for x in made],
+            })
+    others = [x for x in docs if x["kind"] != "generated"]
+    return {"case": case["id"], "documents": rows, "filed": others}

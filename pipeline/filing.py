@@ -1,0 +1,273 @@
+"""The one function that files every document: generated letters and dropped files alike.
+
+Order matters for crash safety: hash; copy into files/ (temp file, fsync, atomic rename);
+then register in one transaction; then index. A crash before the transaction leaves at most
+an unregistered copy that the next attempt reuses; the register never points at a file that
+is not there. `source` (the inbox path) lets a restart finish work it had already registered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from . import sop
+from .archive import Archive
+from .errors import FilingError
+from .register import documents, log_event, now, steps, texts
+
+CHUNK = 1 << 20
+MAX_STEM = 80  # characters of the original name kept in the stored name
+
+
+@dataclass(frozen=True)
+class Filed:
+    doc_id: str
+    path: Path
+    case_id: str | None
+    step: int | None
+    version: int
+    sha256: str
+    resumed: bool = False  # it had been filed already by an interrupted run
+    completed_steps: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What is known about a document's content (from extraction and classification)."""
+
+    text: str = ""
+    title: str | None = None
+    countries: tuple[str, ...] = ()
+    type: str | None = None
+    level: str | None = None
+    language: str | None = None
+    signed_date: date | None = None
+    signed_place: str | None = None
+    method: str | None = None
+    media: str | None = None
+    ocr_pdf: Path | None = None  # a searchable copy to keep beside the original
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def safe_name(name: str, limit: int = MAX_STEM) -> str:
+    """A recognisable, portable version of a file name: letters kept (Malay, Unicode),
+    separators and control characters replaced, the stem cut to `limit` characters."""
+    name = unicodedata.normalize("NFC", Path(name).name)
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext) > 8:
+        stem, ext = name, ""
+    stem = re.sub(r"[\s/\\:*?\"<>|\x00-\x1f]+", "_", stem).strip("._") or "document"
+    ext = re.sub(r"[^\w]", "", ext).lower()
+    return stem[:limit] + (f".{ext}" if ext else "")
+
+
+def find_by_sha(arc: Archive, sha: str) -> Any | None:
+    with arc.register.read() as conn:
+        return conn.execute(
+            select(documents).where(documents.c.sha256 == sha).order_by(documents.c.id)
+        ).first()
+
+
+def store(src: Path, dest: Path, sha: str) -> None:
+    """Copy src to dest durably: temp file in the same folder, fsync, atomic rename.
+
+    An identical file already at dest (left by an interrupted run) is kept as it is.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        if sha256_of(dest) == sha:
+            return
+        raise FilingError(f"{dest} exists with other content; refusing to overwrite", "damaged")
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    try:
+        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+            shutil.copyfileobj(fin, fout, CHUNK)
+            fout.flush()
+            os.fsync(fout.fileno())
+        if sha256_of(tmp) != sha:
+            raise FilingError(f"{src.name} changed while it was being filed; try again", "busy")
+        os.chmod(tmp, 0o444)  # filed documents are immutable
+        os.replace(tmp, dest)
+        _fsync_dir(dest.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def file_document(
+    arc: Archive,
+    src: Path,
+    *,
+    kind: str = "filed",
+    name: str | None = None,
+    case_id: str | None = None,
+    step: int | None = None,
+    source: str | None = None,
+    meta: Metadata | None = None,
+    by: str | None = None,
+    on: date | None = None,
+) -> Filed:
+    """File `src` into the archive and the register; return where it went.
+
+    kind "generated": a letter made by `ika doc make`, named `name` (its document key), with
+    versions. kind "filed": a document from the inbox or `ika file`; refused as a duplicate when
+    the same bytes were filed before (unless it is the same `source`: an interrupted run).
+    """
+    meta = meta or Metadata()
+    src = Path(src)
+    sha = sha256_of(src)
+    size = src.stat().st_size
+    filed_on = on or date.today()
+    if kind == "filed":
+        earlier = find_by_sha(arc, sha)
+        if earlier is not None:
+            if source is not None and earlier.source == source:
+                return _filed(arc, earlier, resumed=True)
+            raise FilingError(
+                f"duplicate of {earlier.id} ({earlier.name}, filed {earlier.filed_at:%Y-%m-%d})",
+                "duplicate",
+            )
+    folder = arc.files / f"{filed_on.year}" / (case_id or "unassigned")
+    if kind == "generated":
+        key = name or src.stem
+        version = _next_version(arc, case_id, key, src.suffix.lower())
+        dest = folder / f"{key}-v{version}{src.suffix.lower()}"
+    else:
+        key = name or src.name
+        version = 1
+        stored = safe_name(key)
+        stem, _, ext = stored.rpartition(".")
+        dest = folder / (f"{stem}-{sha[:8]}.{ext}" if stem else f"{stored}-{sha[:8]}")
+    store(src, dest, sha)
+    ocr_rel = ocr_sha = None
+    if meta.ocr_pdf is not None:
+        ocr_dest = dest.with_name(dest.stem + ".ocr.pdf")
+        ocr_sha = sha256_of(meta.ocr_pdf)
+        store(meta.ocr_pdf, ocr_dest, ocr_sha)
+        ocr_rel = ocr_dest.relative_to(arc.root).as_posix()
+    with arc.register.write() as conn:
+        doc_id = _next_doc_id(conn)
+        conn.execute(
+            insert(documents).values(
+                id=doc_id, case_id=case_id, step=step, kind=kind, name=key, version=version,
+                path=dest.relative_to(arc.root).as_posix(), sha256=sha, size=size,
+                source=source, media=meta.media or src.suffix.lower().lstrip("."),
+                title=meta.title, countries=json.dumps(list(meta.countries)),
+                type=meta.type, level=meta.level, language=meta.language,
+                signed_date=meta.signed_date, signed_place=meta.signed_place,
+                method=meta.method, ocr_path=ocr_rel, ocr_sha256=ocr_sha, filed_at=now(),
+            )
+        )
+        conn.execute(insert(texts).values(doc_id=doc_id, text=meta.text or ""))
+        note = f"{key} v{version}" if kind == "generated" else f"{key} ({size} bytes)"
+        log_event(conn, f"doc.{kind}", by=by, case_id=case_id, doc_id=doc_id, note=note)
+        completed = ()
+        if kind == "filed" and case_id and meta.type:
+            completed = _advance_sop(arc, conn, case_id, filed_on)
+    from .search_sync import index_documents
+
+    index_documents(arc, [doc_id])
+    return Filed(doc_id, dest, case_id, step, version, sha, completed_steps=completed)
+
+
+def _filed(arc: Archive, row: Any, *, resumed: bool = False) -> Filed:
+    return Filed(row.id, arc.root / row.path, row.case_id, row.step, row.version, row.sha256,
+                 resumed=resumed)
+
+
+def _next_version(arc: Archive, case_id: str | None, key: str, suffix: str) -> int:
+    with arc.register.read() as conn:
+        rows = conn.execute(
+            select(documents.c.path).where(
+                documents.c.case_id == case_id, documents.c.name == key,
+                documents.c.kind == "generated",
+            )
+        ).all()
+    return 1 + sum(1 for r in rows if r.path.endswith(suffix))
+
+
+def _next_doc_id(conn: Connection) -> str:
+    last = conn.execute(select(func.max(documents.c.id))).scalar()
+    n = int(last.split("-")[1]) + 1 if last else 1
+    return f"DOC-{n:06d}"
+
+
+def _advance_sop(arc: Archive, conn: Connection, case_id: str, on: date) -> tuple[int, ...]:
+    """A negotiated document filed for a case waiting to send or file it completes the
+    sending step and the filing step, done by the system on the filing date."""
+    from .cases import _load  # the case loader; cases imports filing lazily, not at top
+
+    case = _load(conn, case_id)
+    tl = case.timeline(arc, on)
+    filing = sop.FILING_STEP
+    sending = max(s.n for s in sop.STEPS if s.n < filing and s.branch == "ya")
+    if tl.current not in (sending, filing):
+        return ()
+    done = []
+    for n in (sending, filing):
+        if n in case.done:
+            continue
+        day = max(on, max(case.done.values(), default=case.row.received))
+        conn.execute(insert(steps).values(case_id=case_id, n=n, done=day, by="system",
+                                          note="negotiated document filed"))
+        log_event(conn, "step.done", by="system", case_id=case_id,
+                  note=f"step {n} done {day}: negotiated document filed")
+        done.append(n)
+    from .cases import _refresh_status
+
+    _refresh_status(arc, conn, case_id)
+    return tuple(done)
+
+
+def documents_of(arc: Archive, case_id: str) -> list[dict[str, Any]]:
+    with arc.register.read() as conn:
+        rows = conn.execute(
+            select(documents).where(documents.c.case_id == case_id).order_by(documents.c.id)
+        ).all()
+    return [_row_dict(r) for r in rows]
+
+
+def _row_dict(r: Any) -> dict[str, Any]:
+    return {
+        "doc_id": r.id, "case": r.case_id, "step": r.step, "kind": r.kind, "name": r.name,
+        "version": r.version, "path": r.path, "sha256": r.sha256, "size": r.size,
+        "title": r.title, "countries": json.loads(r.countries or "[]"), "type": r.type,
+        "level": r.level, "language": r.language,
+        "signed": r.signed_date.isoformat() if r.signed_date else None,
+        "signed_place": r.signed_place, "method": r.method, "ocr_path": r.ocr_path,
+        "filed_at": r.filed_at.isoformat(sep=" "),
+    }
+
+
+def iter_documents(arc: Archive, doc_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    query = select(documents)
+    if doc_ids is not None:
+        query = query.where(documents.c.id.in_(list(doc_ids)))
+    with arc.register.read() as conn:
+        return [_row_dict(r) for r in conn.execute(query.order_by(documents.c.id))]

@@ -1,0 +1,76 @@
+"""Deciding when a file is complete: its size and mtime unchanged for a settle time, and it
+opens for reading. Clerks copy large scans over slow shares; a half-written file is never taken."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class _Seen:
+    size: int
+    mtime_ns: int
+    since: float
+
+
+class StabilityTracker:
+    def __init__(self, settle: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.settle = settle
+        self.clock = clock
+        self._seen: dict[Path, _Seen] = {}
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def __contains__(self, path: Path) -> bool:
+        return path in self._seen
+
+    def observe(self, path: Path) -> None:
+        """Note that something happened to `path`; its settle time starts (again) now."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            self._seen.pop(path, None)
+            return
+        self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, self.clock())
+
+    def forget(self, path: Path) -> None:
+        self._seen.pop(path, None)
+
+    def ready(self) -> list[Path]:
+        """Files that have settled; they stop being tracked once returned."""
+        now = self.clock()
+        out = []
+        for path, seen in list(self._seen.items()):
+            try:
+                st = os.stat(path)
+            except OSError:
+                del self._seen[path]  # gone (moved away or deleted)
+                continue
+            if (st.st_size, st.st_mtime_ns) != (seen.size, seen.mtime_ns):
+                self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
+                continue
+            if now - seen.since >= self.settle and _can_open(path):
+                del self._seen[path]
+                out.append(path)
+        return sorted(out)
+
+    def next_due(self) -> float | None:
+        """Seconds until the earliest tracked file may be ready, for the event loop's sleep."""
+        if not self._seen:
+            return None
+        now = self.clock()
+        return max(0.0, min(s.since + self.settle - now for s in self._seen.values()))
+
+
+def _can_open(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            f.read(1)
+        return True
+    except OSError:
+        return False
