@@ -12,12 +12,14 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-msa ghostscript \
 run: deps
 	$(BIN)/ika init --archive $(ARCHIVE)
 	$(BIN)/ika due --archive $(ARCHIVE)
+	$(BIN)/ika watch --archive $(ARCHIVE)
 
 test: deps
 	$(BIN)/python -m pytest
 
 bench: deps
-	$(BIN)/python -m pytest tests/benchmarks -s -p no:cacheprovider -o addopts=""
+	for f in tests/benchmarks/bench_*.py tests/benchmarks/*_accuracy.py; do \
+	  echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 lint: deps
 	$(BIN)/ruff check .

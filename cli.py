@@ -317,7 +317,11 @@ def doc_list(archive_path: Path, case_id: str, as_json: bool) -> None:
         _print_json(data)
         return
     for row in data["documents"]:
-        made = ", ".join(f"{m['name']} v{m['version']}" for m in row["made"]) or "not made"
+        versions: dict[tuple[str, int], list[str]] = {}
+        for m in row["made"]:
+            versions.setdefault((m["name"], m["version"]), []).append(m["format"])
+        made = ", ".join(f"{name} v{v} ({'+'.join(fmts)})"
+                         for (name, v), fmts in versions.items()) or "not made"
         each = " (one per --to)" if row["per_addressee"] else ""
         click.echo(f"step {row['step']}  {row['document']:<20} {row['title']}{each}: {made}")
     for f in data["filed"]:
@@ -366,12 +370,15 @@ def doc_check(archive_path: Path) -> None:
               help="Write the HTML here instead of stdout.")
 def case_summary(archive_path: Path, case_id: str, output: Path | None) -> None:
     """A one-page HTML summary of the case: its timeline against the SOP's deadlines."""
-    from pipeline import cases, letters
+    from pipeline import cases, docmaker, letters
 
     arc = _open(archive_path)
     data = cases.get_case(arc, case_id)
     data["history"] = cases.history(arc, case_id)
-    html = letters.render_summary_html(letters.summary_context(data, arc.settings, cases.today()))
+    html = letters.render_summary_html(
+        letters.summary_context(data, arc.settings, cases.today()),
+        templates_dir=docmaker.templates_dir(arc),
+    )
     if output:
         output.write_text(html, encoding="utf-8")
         click.echo(str(output))
@@ -388,6 +395,13 @@ def _log(message: str) -> None:
     click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}")
 
 
+def _quiet_libraries() -> None:
+    """pypdf warns about every repaired cross-reference table; the outcome line says enough."""
+    import logging
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
 @main.command()
 @archive_option
 @click.option("--once", is_flag=True, help="File what is in the inbox now, then exit.")
@@ -397,6 +411,7 @@ def watch(archive_path: Path, once: bool, poll: float | None) -> None:
     """Watch the inbox and file every document dropped into it."""
     from pipeline.watcher import Watcher
 
+    _quiet_libraries()
     watcher = Watcher(_open(archive_path), poll=poll, log=_log)
     if once:
         outcomes = watcher.once()
@@ -422,6 +437,7 @@ def file_cmd(archive_path: Path, paths: tuple[str, ...], case_id: str | None,
     """
     from pipeline import intake, relink
 
+    _quiet_libraries()
     arc = _open(archive_path)
     failed = 0
     for item in paths:
@@ -471,6 +487,49 @@ def verify(archive_path: Path) -> None:
     click.echo(f"{checked} file(s) checked, {len(problems)} problem(s)")
     if problems:
         sys.exit(1)
+
+
+# ------------------------------------------------------------------ search
+
+
+@main.command()
+@archive_option
+@click.argument("query", required=False)
+@click.option("--country", help="Counterpart country, any name or code.")
+@click.option("--type", "type_", help="Instrument type: id or Malay/English name.")
+@click.option("--level", help="bilateral | multilateral | regional (or dua hala ...).")
+@click.option("--case", "case_id", help="Only documents of this case.")
+@click.option("--year", type=int, help="Year of signature (else of filing).")
+@click.option("--from", "date_from", type=DATE, help="From this date (signed, else filed).")
+@click.option("--to", "date_to", type=DATE, help="Up to this date.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@json_option
+def search(archive_path: Path, query: str | None, country: str | None, type_: str | None,
+           level: str | None, case_id: str | None, year: int | None, date_from: date | None,
+           date_to: date | None, limit: int, as_json: bool) -> None:
+    """Find filed documents by words (Malay or English) and filters, with facet counts."""
+    from pipeline import report, search_sync
+
+    result = search_sync.search(
+        _open(archive_path), query, country=country, type=type_, level=level, case=case_id,
+        year=year, date_from=date_from, date_to=date_to, limit=limit,
+    )
+    if as_json:
+        _print_json(result)
+        return
+    lines: list[str] = []
+    report.print_search(lines.append, result)
+    _echo_lines(lines)
+
+
+@main.command()
+@archive_option
+def reindex(archive_path: Path) -> None:
+    """Rebuild the search index from the register and the files."""
+    from pipeline import search_sync
+
+    n = search_sync.rebuild(_open(archive_path))
+    click.echo(f"indexed {n} document(s)")
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ def complete_step(
             f"step {n} is closed by a decision: `ika case decide {case_id} --approve|--reject`"
         )
     with arc.register.write() as conn:
-        case = _load(conn, case_id)
+        case = load_case(conn, case_id)
         day = _check_completion(arc, case, n, on)
         if sop.step(n).scheduled and case.row.negotiation_start is None:
             raise StepError(
@@ -151,7 +151,7 @@ def complete_step(
             )
         _mark_done(conn, case_id, n, day, note, by)
         log_event(conn, "step.done", by=by, case_id=case_id, note=_event_note(n, day, note))
-        return _refresh_status(arc, conn, case_id)
+        return refresh_status(arc, conn, case_id)
 
 
 def decide(
@@ -166,7 +166,7 @@ def decide(
     """Record top management's YA/TIDAK, which closes the decision step."""
     n = sop.DECISION_STEP
     with arc.register.write() as conn:
-        case = _load(conn, case_id)
+        case = load_case(conn, case_id)
         if case.row.decision:
             raise StepError(f"{case_id} was already decided: {case.row.decision}")
         day = _check_completion(arc, case, n, on)
@@ -180,7 +180,7 @@ def decide(
             case_id=case_id,
             note=_event_note(n, day, f"{decision}" + (f": {note}" if note else "")),
         )
-        return _refresh_status(arc, conn, case_id)
+        return refresh_status(arc, conn, case_id)
 
 
 def schedule(
@@ -197,7 +197,7 @@ def schedule(
     if days < 1:
         raise IkaError("--days must be at least 1")
     with arc.register.write() as conn:
-        case = _load(conn, case_id)
+        case = load_case(conn, case_id)
         if case.row.decision == "TIDAK":
             raise StepError(f"{case_id} was not approved (TIDAK): there is no negotiation")
         if case.row.decision != "YA":
@@ -219,7 +219,7 @@ def schedule(
             case_id=case_id,
             note=f"step {n}: from {start} for {days} days" + (f" at {venue}" if venue else ""),
         )
-        return _refresh_status(arc, conn, case_id)
+        return refresh_status(arc, conn, case_id)
 
 
 def _check_completion(arc: Archive, case: CaseRow, n: int, on: date | None) -> date:
@@ -252,8 +252,8 @@ def _mark_done(
     )
 
 
-def _refresh_status(arc: Archive, conn: Connection, case_id: str) -> Timeline:
-    case = _load(conn, case_id)
+def refresh_status(arc: Archive, conn: Connection, case_id: str) -> Timeline:
+    case = load_case(conn, case_id)
     tl = case.timeline(arc, today())
     if tl.status != case.row.status:
         conn.execute(update(cases).where(cases.c.id == case_id).values(status=tl.status))
@@ -268,7 +268,7 @@ def _event_note(n: int, day: date, note: str | None) -> str:
 # ---------------------------------------------------------------- reading
 
 
-def _load(conn: Connection, case_id: str) -> CaseRow:
+def load_case(conn: Connection, case_id: str) -> CaseRow:
     row = conn.execute(select(cases).where(cases.c.id == case_id.strip().upper())).first()
     if row is None:
         raise CaseNotFound(f"no case {case_id!r}; `ika case list` shows the cases")
@@ -341,12 +341,12 @@ def case_dict(arc: Archive, case: CaseRow, on: date) -> dict[str, Any]:
 
 def get_case(arc: Archive, case_id: str) -> dict[str, Any]:
     with arc.register.read() as conn:
-        return case_dict(arc, _load(conn, case_id), today())
+        return case_dict(arc, load_case(conn, case_id), today())
 
 
 def history(arc: Archive, case_id: str) -> list[dict[str, Any]]:
     with arc.register.read() as conn:
-        case = _load(conn, case_id)
+        case = load_case(conn, case_id)
         rows = conn.execute(
             select(events).where(events.c.case_id == case.id).order_by(events.c.id)
         ).all()

@@ -62,9 +62,12 @@ def make(
     if doc.per_addressee and not to:
         keys = ", ".join(arc.settings.directory)
         raise TemplateError(f"{key} is one letter per addressee: give --to KEY ({keys})")
-    if to and to not in arc.settings.directory:
-        keys = ", ".join(arc.settings.directory)
-        raise TemplateError(f"no addressee {to!r} in ika.toml [directory]; known: {keys}")
+    if to:
+        by_upper = {k.upper(): k for k in arc.settings.directory}
+        if to.upper() not in by_upper:
+            keys = ", ".join(arc.settings.directory)
+            raise TemplateError(f"no addressee {to!r} in ika.toml [directory]; known: {keys}")
+        to = by_upper[to.upper()]
     context = letters.build_context(
         case, key, arc.settings, to_key=to, overrides=dict(overrides or {}), today=today()
     )
@@ -81,16 +84,15 @@ def make(
             made += to_pdf([docx], Path(tmp))
         text = _docx_text(docx)
         title = f"{doc.title}: {case['title']}"
-        filed = [
-            file_document(
-                arc, path, kind="generated", name=name, case_id=case["id"], step=step.n,
-                meta=Metadata(text=text, title=title, countries=tuple(case["countries"]),
-                              type=case["type"], level=case["level"], language="ms",
-                              method="generated"),
-                by=by,
-            )
-            for path in made
-        ]
+        meta = Metadata(text=text, title=title, countries=tuple(case["countries"]),
+                        type=case["type"], level=case["level"], language="ms",
+                        method="generated")
+        filed = [file_document(arc, docx, kind="generated", name=name, case_id=case["id"],
+                               step=step.n, meta=meta, by=by)]
+        for rendition in made[1:]:  # the PDF shares the version of its .docx
+            filed.append(file_document(arc, rendition, kind="generated", name=name,
+                                       case_id=case["id"], step=step.n, meta=meta, by=by,
+                                       version=filed[0].version))
     return filed
 
 
@@ -117,7 +119,8 @@ def listing(arc: Archive, case_id: str) -> dict[str, Any]:
                 "step": s.n, "document": d.key, "title": d.title,
                 "per_addressee": d.per_addressee, "step_status": state["status"],
                 "made": [{"doc_id": x["doc_id"], "name": x["name"], "version": x["version"],
-                          "path": x["path"]} for x in made],
+                          "format": Path(x["path"]).suffix.lstrip("."), "path": x["path"]}
+                         for x in made],
             })
     others = [x for x in docs if x["kind"] != "generated"]
     return {"case": case["id"], "documents": rows, "filed": others}

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from . import sop
 from .archive import Archive
+from .cases import load_case, refresh_status, today
 from .errors import FilingError
 from .register import documents, log_event, now, steps, texts
 
@@ -132,18 +133,20 @@ def file_document(
     meta: Metadata | None = None,
     by: str | None = None,
     on: date | None = None,
+    version: int | None = None,
 ) -> Filed:
     """File `src` into the archive and the register; return where it went.
 
     kind "generated": a letter made by `ika doc make`, named `name` (its document key), with
     versions. kind "filed": a document from the inbox or `ika file`; refused as a duplicate when
     the same bytes were filed before (unless it is the same `source`: an interrupted run).
+    `version` files a rendition (the PDF) under the version of the document it was made from.
     """
     meta = meta or Metadata()
     src = Path(src)
     sha = sha256_of(src)
     size = src.stat().st_size
-    filed_on = on or date.today()
+    filed_on = on or today()
     if kind == "filed":
         earlier = find_by_sha(arc, sha)
         if earlier is not None:
@@ -156,7 +159,7 @@ def file_document(
     folder = arc.files / f"{filed_on.year}" / (case_id or "unassigned")
     if kind == "generated":
         key = name or src.stem
-        version = _next_version(arc, case_id, key, src.suffix.lower())
+        version = version or _next_version(arc, case_id, key, src.suffix.lower())
         dest = folder / f"{key}-v{version}{src.suffix.lower()}"
     else:
         key = name or src.name
@@ -189,7 +192,7 @@ def file_document(
         log_event(conn, f"doc.{kind}", by=by, case_id=case_id, doc_id=doc_id, note=note)
         completed = ()
         if kind == "filed" and case_id and meta.type:
-            completed = _advance_sop(arc, conn, case_id, filed_on)
+            completed = advance_sop(arc, conn, case_id, filed_on)
     from .search_sync import index_documents
 
     index_documents(arc, [doc_id])
@@ -218,12 +221,10 @@ def _next_doc_id(conn: Connection) -> str:
     return f"DOC-{n:06d}"
 
 
-def _advance_sop(arc: Archive, conn: Connection, case_id: str, on: date) -> tuple[int, ...]:
+def advance_sop(arc: Archive, conn: Connection, case_id: str, on: date) -> tuple[int, ...]:
     """A negotiated document filed for a case waiting to send or file it completes the
     sending step and the filing step, done by the system on the filing date."""
-    from .cases import _load  # the case loader; cases imports filing lazily, not at top
-
-    case = _load(conn, case_id)
+    case = load_case(conn, case_id)
     tl = case.timeline(arc, on)
     filing = sop.FILING_STEP
     sending = max(s.n for s in sop.STEPS if s.n < filing and s.branch == "ya")
@@ -239,9 +240,7 @@ def _advance_sop(arc: Archive, conn: Connection, case_id: str, on: date) -> tupl
         log_event(conn, "step.done", by="system", case_id=case_id,
                   note=f"step {n} done {day}: negotiated document filed")
         done.append(n)
-    from .cases import _refresh_status
-
-    _refresh_status(arc, conn, case_id)
+    refresh_status(arc, conn, case_id)
     return tuple(done)
 
 

@@ -34,7 +34,8 @@ def unassigned(arc: Archive) -> list[dict[str, Any]]:
 
 def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) -> str:
     """Link a filed document to a case (the file stays where it is: files/ is immutable)."""
-    from .cases import get_case
+    from .cases import get_case, today
+    from .filing import advance_sop
     from .search_sync import index_documents
 
     doc_id = doc_id.strip().upper()
@@ -49,5 +50,9 @@ def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) ->
                      .values(case_id=case["id"]))
         log_event(conn, "doc.relink", by=by, case_id=case["id"], doc_id=doc_id,
                   note=f"from {row.case_id or 'unassigned'}")
+        done: tuple[int, ...] = ()
+        if row.kind == "filed" and row.type:  # a negotiated text: the SOP may move on
+            done = advance_sop(arc, conn, case["id"], today())
     index_documents(arc, [doc_id])
-    return f"linked  {doc_id} -> {case['id']}"
+    steps = f"; step {' and '.join(map(str, done))} done" if done else ""
+    return f"linked  {doc_id} -> {case['id']}{steps}"

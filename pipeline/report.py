@@ -156,3 +156,31 @@ def progress_line(case_id: str, step: int, tl: Timeline, *, scheduled: bool = Fa
     nxt = next(s for s in tl.steps if s.n == tl.current)
     due = fmt(nxt.due.isoformat()) if nxt.due else "not yet scheduled"
     return f"{head}; next step {nxt.n} ({nxt.actor}) due {due}"
+
+
+def print_search(echo: Echo, result: dict[str, Any]) -> None:
+    """Ranked hits with their snippets, then the facet counts of the whole result."""
+    total = result["total"]
+    hits = result["hits"]
+    echo(f"{total} document(s)" + (f", showing {len(hits)}" if len(hits) < total else ""))
+    for n, h in enumerate(hits, 1):
+        countries = ",".join(h.get("countries") or []) or "-"
+        echo("")
+        echo(click.style(f"{n:>2}. {h.get('title') or h.get('filename')}", bold=True))
+        meta = [h["doc_id"], h.get("case") or "unassigned", h.get("type") or "-", countries,
+                h.get("level") or "-"]
+        if h.get("signed"):
+            meta.append(f"signed {fmt(h['signed'])}")
+        echo("    " + " · ".join(meta))
+        if h.get("snippet"):
+            echo("    " + h["snippet"].replace("\n", " "))
+        echo(f"    {h['path']}")
+    facets = result.get("facets") or {}
+    if total:
+        echo("")
+        for name in ("country", "type", "level", "year"):
+            counts = facets.get(name) or {}
+            if counts:
+                shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(),
+                                                               key=lambda kv: (-kv[1], kv[0])))
+                echo(f"{name + ':':9s}{shown}")

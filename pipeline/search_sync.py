@@ -79,3 +79,33 @@ def rebuild(arc: Archive) -> int:
     n = index.rebuild(arc.index_dir, _rows(arc, None))
     (arc.index_dir / STALE_MARK).unlink(missing_ok=True)
     return n
+
+
+def _document_count(arc: Archive) -> int:
+    from sqlalchemy import func
+
+    with arc.register.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(documents)).scalar() or 0)
+
+
+def ensure_index(arc: Archive) -> bool:
+    """Rebuild the index when it is missing, damaged, marked stale or behind the register.
+    Returns whether it was rebuilt."""
+    from . import index
+
+    ix = index.open_index(arc.index_dir)
+    try:
+        count = ix.doc_count()
+    finally:
+        ix.ix.close()
+    if ix.created or ix.recreated or is_stale(arc) or count < _document_count(arc):
+        rebuild(arc)
+        return True
+    return False
+
+
+def search(arc: Archive, query: str | None, **filters: Any) -> dict[str, Any]:
+    from . import index
+
+    ensure_index(arc)
+    return index.search(arc.index_dir, query, **filters)

@@ -1,0 +1,1289 @@
+"""The documents the SOP's steps call for, written from Word templates the Division can edit.
+
+`build_context` turns a case (the register's dict) into the templates' Malay field names;
+`render` fills a .docx with docxtpl and refuses to write a letter with a blank where a value
+belongs; `check_templates` proves every template still renders after someone edited it in Word.
+No database here: the caller passes the case in and files the result.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from . import sop
+from .countries import country_name_ms, is_grouping, join_ms
+from .errors import TemplateError
+from .instruments import level_name_ms, type_name_ms
+from .malay import malay_date, malay_weekday
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from docxtpl import DocxTemplate
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+SUMMARY_KEY = "case-summary"
+SUMMARY_TEMPLATE = "case-summary.html.j2"
+DIVISION = "Division"  # the pseudo-addressee "the case's Division"
+
+# Who a document goes to when no --to is given (a key of ika.toml's [directory]).
+DEFAULT_TO: dict[str, str | None] = {
+    "makluman-bahagian": DIVISION,
+    "permohonan-ulasan": None,  # one letter per addressee: --to is required
+    "minit-cerai": "PENGURUSAN",
+    "jemputan-mesyuarat": "KLN",
+    "makluman-keputusan": "AB",
+    "memo-kln": "KLN",
+    "serahan-dokumen": "AB",
+}
+
+# Countries that keep a High Commission (Suruhanjaya Tinggi), not an Embassy, in Kuala Lumpur.
+# fmt: off
+_COMMONWEALTH = frozenset({
+    "AU", "BD", "BN", "BW", "CA", "CM", "CY", "FJ", "GB", "GH", "GM", "GY", "IN", "JM",
+    "KE", "LK", "MT", "MU", "MV", "MW", "MZ", "NA", "NG", "NZ", "PG", "PK", "RW", "SB",
+    "SG", "SL", "SZ", "TO", "TT", "TZ", "UG", "VU", "WS", "ZA", "ZM",
+})
+# fmt: on
+
+_SOURCES = {
+    "kln": "Kementerian Luar Negeri",
+    "management": "Pengurusan Tinggi Kementerian Dalam Negeri",
+}
+
+_STATUS_MS = {
+    "done": "Selesai",
+    "open": "Dalam tindakan",
+    "overdue": "Lewat",
+    "waiting": "Menunggu jadual",
+    "skipped": "Dilangkau (TIDAK)",
+}
+_CASE_STATUS_MS = {"open": "Dalam tindakan", "closed": "Selesai", "rejected": "Tidak diluluskan"}
+
+
+# ---------------------------------------------------------------- fields
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A value a document needs; `auto` ones come from the case or ika.toml when known."""
+
+    name: str
+    description: str
+    required: bool
+    kind: str = "text"  # text | date | day | list | rows | decision | key
+    auto: bool = False
+    when: str | None = None  # "YA"/"TIDAK": required only on that decision
+    example: str = ""  # a sample value, used by check_templates and the README
+
+
+_COMMON: tuple[FieldSpec, ...] = (
+    FieldSpec("perkara", "the subject line (printed in capitals)", False, auto=True),
+    FieldSpec("ruj_kami", "our file reference (the case's file ref)", False, auto=True),
+    FieldSpec(
+        "ruj_tuan",
+        "the addressee's reference, printed only when known (auto on letters to KLN when "
+        "KLN sent the request)",
+        False,
+        auto=True,
+    ),
+    FieldSpec("tarikh", "the letter's date, YYYY-MM-DD (default: today)", False, "date", True),
+    FieldSpec(
+        "sk", "copies to: ;-separated, directory keys or names (empty: none)", False, "list", True
+    ),
+    FieldSpec("signatory", "who signs: a key of [signatories] in ika.toml", False, "key", True),
+)
+
+_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    "makluman-bahagian": (
+        FieldSpec(
+            "tarikh_akhir_ulasan",
+            "date the comments are due (step 2's due date)",
+            True,
+            "date",
+            True,
+            example="2026-04-02",
+        ),
+    ),
+    "permohonan-ulasan": (
+        FieldSpec(
+            "tarikh_akhir",
+            "date the comments are due (step 2's due date)",
+            True,
+            "date",
+            True,
+            example="2026-04-02",
+        ),
+        FieldSpec(
+            "lampiran",
+            "what is enclosed, e.g. 'draf MoU tersebut'",
+            False,
+            example="draf & nota <penerangan>",
+        ),
+    ),
+    "minit-cerai": (
+        FieldSpec(
+            "tujuan",
+            "the purpose of the minute",
+            True,
+            example="Memohon kelulusan Pengurusan Tinggi untuk mengadakan rundingan.",
+        ),
+        FieldSpec(
+            "latar_belakang",
+            "the background",
+            True,
+            example='Kedutaan mencadangkan "kerjasama" & latihan bersama <2026>.',
+        ),
+        FieldSpec(
+            "ulasan",
+            "comments received: DARIPADA|YYYY-MM-DD|RINGKASAN; ... (DARIPADA may be a "
+            "directory key)",
+            True,
+            "rows",
+            example="PDRM|2026-03-20|Menyokong & bersedia <hadir>; AGC|2026-03-22|Tiada halangan",
+        ),
+        FieldSpec(
+            "syor",
+            "the recommendation",
+            True,
+            example="Bahagian ini mengesyorkan supaya rundingan diadakan.",
+        ),
+    ),
+    "jemputan-mesyuarat": (
+        FieldSpec(
+            "tarikh_mesyuarat", "the meeting's date, YYYY-MM-DD", True, "day", example="2026-04-08"
+        ),
+        FieldSpec("masa", "the meeting's time, e.g. '10.00 pagi'", True, example="10.00 pagi"),
+        FieldSpec(
+            "tempat",
+            "where the meeting is held",
+            True,
+            example="Bilik Mesyuarat Utama, Aras 7, Blok D1",
+        ),
+        FieldSpec(
+            "agenda",
+            "agenda items, ;-separated",
+            True,
+            "list",
+            example="Ucapan alu-aluan; Taklimat draf MoU; Hal-hal lain",
+        ),
+        FieldSpec(
+            "bja",
+            "the BJA invited as well: ;-separated directory keys or names",
+            False,
+            "list",
+            example="PDRM; JIM",
+        ),
+        FieldSpec(
+            "jemputan",
+            "every invitee, replacing the default KLN, the embassy, AGC (+ bja)",
+            False,
+            "list",
+            True,
+        ),
+        FieldSpec(
+            "hubungi",
+            "contact officer for confirmations",
+            False,
+            example="Encik Ali (03-8886 1234)",
+        ),
+    ),
+    "makluman-keputusan": (
+        FieldSpec(
+            "keputusan",
+            "YA or TIDAK (from `ika case decide`)",
+            True,
+            "decision",
+            True,
+            example="YA",
+        ),
+        FieldSpec(
+            "tarikh_keputusan",
+            "date of the decision, YYYY-MM-DD (from `ika case decide`)",
+            True,
+            "date",
+            True,
+            example="2026-04-06",
+        ),
+        FieldSpec(
+            "tarikh_mesyuarat",
+            "date of the preparatory meeting (step 4's done date)",
+            True,
+            "day",
+            True,
+            when="YA",
+            example="2026-04-08",
+        ),
+        FieldSpec(
+            "hasil_mesyuarat",
+            "the preparatory meeting's outcome",
+            True,
+            when="YA",
+            example="Mesyuarat bersetuju dengan draf & jadual <rundingan>.",
+        ),
+        FieldSpec(
+            "sebab", "why it was not approved", False, when="TIDAK", example="Tiada keperluan."
+        ),
+    ),
+    "memo-kln": (
+        FieldSpec(
+            "keputusan",
+            "YA or TIDAK (from `ika case decide`)",
+            True,
+            "decision",
+            True,
+            example="YA",
+        ),
+        FieldSpec(
+            "tarikh_keputusan",
+            "date of the decision, YYYY-MM-DD (from `ika case decide`)",
+            True,
+            "date",
+            True,
+            example="2026-04-06",
+        ),
+        FieldSpec("kedutaan", "the embassy or high commission to inform", False, auto=True),
+        FieldSpec(
+            "hasil_mesyuarat",
+            "the preparatory meeting's outcome, if worth telling KLN",
+            False,
+            when="YA",
+        ),
+    ),
+    "serahan-dokumen": (
+        FieldSpec(
+            "rundingan.mula",
+            "first day of the negotiation (from `ika case schedule`)",
+            True,
+            "date",
+            True,
+            example="2026-05-04",
+        ),
+        FieldSpec(
+            "rundingan.tamat",
+            "last day of the negotiation (from `ika case schedule`)",
+            True,
+            "date",
+            True,
+            example="2026-05-06",
+        ),
+        FieldSpec(
+            "rundingan.tempat",
+            "where it was held (from `ika case schedule --venue`)",
+            True,
+            auto=True,
+            example="Seoul, Korea Selatan",
+        ),
+        FieldSpec("lampiran", "what is enclosed", False, auto=True),
+    ),
+}
+
+
+def fields(doc_key: str) -> list[FieldSpec]:
+    """The values a document takes through `--set`: its own first, then the common ones."""
+    if doc_key == SUMMARY_KEY:
+        return []
+    _document(doc_key)
+    return [*_FIELDS.get(doc_key, ()), *_COMMON]
+
+
+def _document(doc_key: str) -> tuple[sop.Step, sop.Document]:
+    try:
+        return sop.DOCUMENTS[doc_key]
+    except KeyError:
+        known = ", ".join(sop.DOCUMENTS)
+        raise TemplateError(f"unknown document {doc_key!r}; known: {known}") from None
+
+
+# ---------------------------------------------------------------- context
+
+
+def build_context(
+    case: Mapping[str, Any],
+    doc_key: str,
+    settings: Settings,
+    *,
+    to_key: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    today: date,
+) -> dict[str, Any]:
+    """Everything a template may print, in Malay, from the case, ika.toml and `--set` values.
+
+    Unknown values are left out (not None) so that render() can name them; `overrides`
+    replace anything, dotted keys (`kepada.nama`) reach into nested values.
+    """
+    overrides = dict(overrides or {})
+    decision = _decision(case.get("decision"), "the case's decision")
+    step: sop.Step | None = None
+    document: sop.Document | None = None
+    if doc_key != SUMMARY_KEY:
+        step, document = _document(doc_key)
+        if not sop.applies(step, decision):
+            raise TemplateError(
+                f"{doc_key}: step {step.n} ({step.name}) happens only when top management "
+                f"says YA; case {case.get('id')} was decided TIDAK"
+            )
+    org = settings.organisation
+    directory = settings.directory
+    kes = _case_values(case)
+    ctx: dict[str, Any] = {
+        "dokumen": {
+            "kunci": doc_key,
+            "tajuk": document.title if document else "Ringkasan Kes",
+            "langkah": step.n if step else None,
+        },
+        "organisasi": _organisation(org),
+        "slogan": [str(s) for s in org.get("slogans") or ["BERKHIDMAT UNTUK NEGARA"]],
+        "tarikh": malay_date(today),
+        "ruj_kami": case.get("file_ref"),
+        "ruj_tuan": case.get("their_ref"),
+        "perkara": f"Rundingan {kes['perihal']}",
+        "kes": kes,
+        "keputusan": decision,
+        "tarikh_keputusan": _ms(case.get("decision_date")),
+        "rundingan": _negotiation(case),
+    }
+    if step is None:
+        ctx.update(_summary_values(case, today))
+    else:
+        ctx["langkah"] = _step_values(case, step.n)
+        ctx["kepada"] = _addressee(doc_key, case, settings, to_key)
+        # "Ruj. Tuan" is the addressee's own reference: the case's their_ref is that of
+        # whoever sent the request, so it belongs only on letters back to KLN.
+        if not (case.get("source") == "kln" and ctx["kepada"].get("kunci") == "KLN"):
+            ctx["ruj_tuan"] = None
+        signatory_key = overrides.pop("signatory", None) or step.actor
+        ctx["penandatangan"] = _signatory(signatory_key, case, settings)
+        ctx["kepala"] = _letterhead(org, ctx["penandatangan"], signatory_key == "AB")
+        ctx["sk"] = _copies(doc_key, case, org, directory)
+        ctx.update(_document_defaults(doc_key, case, kes, directory))
+    specs = {f.name: f for f in (fields(doc_key) if step else [])}
+    for key, raw in overrides.items():
+        spec = specs.get(key)
+        value = _parse_value(doc_key, key, spec.kind if spec else "text", raw, directory)
+        _set_dotted(ctx, doc_key, key, value)
+    _derive(ctx, doc_key, overrides, directory)
+    return ctx
+
+
+def _decision(value: Any, what: str) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip().upper()
+    if text not in ("YA", "TIDAK"):
+        raise TemplateError(f"{what} must be YA or TIDAK, not {value!r}")
+    return text
+
+
+def _ms(iso: str | None) -> str | None:
+    """An ISO date from the register as a Malay date; None stays None (then it is missing)."""
+    return malay_date(date.fromisoformat(iso)) if iso else None
+
+
+def _ms_day(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    d = date.fromisoformat(iso)
+    return f"{malay_date(d)} ({malay_weekday(d)})"
+
+
+def _organisation(org: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "nama": org.get("name"),
+        "bahagian": org.get("division"),
+        "alamat": _lines(org.get("address")),
+        "telefon": org.get("phone"),
+        "faks": org.get("fax"),
+        "emel": org.get("email"),
+        "laman_web": org.get("website"),
+    }
+
+
+def _lines(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _case_values(case: Mapping[str, Any]) -> dict[str, Any]:
+    """The case in Malay words: type, level, parties, the sentence that names the instrument."""
+    codes = [str(c) for c in case.get("countries") or []]
+    groupings = [country_name_ms(c) for c in codes if is_grouping(c)]
+    countries = [(c, country_name_ms(c)) for c in codes if not is_grouping(c)]
+    names = [name for _, name in countries]
+    type_id = str(case.get("type") or "other")
+    type_ms = type_name_ms(type_id)
+    what = "Instrumen Kerjasama Antarabangsa" if type_id == "other" else type_ms
+    title = str(case.get("title") or "")
+    if groupings:
+        parties = [f"Negara-Negara Anggota {g}" for g in groupings]
+        parties += [f"Kerajaan {n}" for n in names]
+        pihak = join_ms(parties) if len(parties) > 1 else ""
+        if not pihak:  # the grouping alone: "Konvensyen ASEAN"
+            what = f"{what} {groupings[0]}"
+    elif names:
+        pihak = join_ms(["Kerajaan Malaysia", *(f"Kerajaan {n}" for n in names)])
+    else:
+        pihak = ""
+    if type_ms.casefold() in title.casefold():
+        perihal = title  # the title already names the instrument
+    else:
+        perihal = what + (f" antara {pihak}" if pihak else "") + f" mengenai {title}"
+    if countries:
+        missions = [
+            f"{'Suruhanjaya Tinggi' if c in _COMMONWEALTH else 'Kedutaan Besar'} {n}"
+            for c, n in countries
+        ]
+        kedutaan = f"{join_ms(missions)} di Kuala Lumpur"
+    elif groupings:
+        kedutaan = f"Sekretariat {groupings[0]}"
+    else:
+        kedutaan = None
+    source = case.get("source")
+    sumber = _SOURCES.get(str(source)) if source != "embassy" else kedutaan
+    return {
+        "id": case.get("id"),
+        "tajuk": title,
+        "jenis": type_ms,
+        "peringkat": level_name_ms(str(case["level"])) if case.get("level") else None,
+        "negara": join_ms([*groupings, *names]),
+        "senarai_negara": [*groupings, *names],
+        "pihak": pihak,
+        "perihal": perihal,
+        "bahagian": case.get("division"),
+        "diterima": _ms(case.get("received")),
+        "sumber": sumber,
+        "kedutaan": kedutaan,
+        "sasaran": _ms(case.get("target_date")),
+    }
+
+
+def _negotiation(case: Mapping[str, Any]) -> dict[str, Any]:
+    neg = case.get("negotiation") or {}
+    return {
+        "mula": _ms(neg.get("start")),
+        "tamat": _ms(neg.get("end")),
+        "tempat": neg.get("venue"),
+    }
+
+
+def _step(case: Mapping[str, Any], n: int) -> Mapping[str, Any]:
+    return next((s for s in case.get("steps") or [] if s.get("n") == n), {})
+
+
+def _step_values(case: Mapping[str, Any], n: int) -> dict[str, Any]:
+    s = _step(case, n)
+    return {
+        "n": n,
+        "nama": sop.step(n).name,
+        "tarikh_akhir": _ms(s.get("due")),
+        "selesai": _ms(s.get("done")),
+    }
+
+
+def _line(entry: Mapping[str, Any]) -> str:
+    return ", ".join(str(entry[k]) for k in ("name", "organisation") if entry.get(k))
+
+
+def _entry(directory: Mapping[str, Any], key: str) -> tuple[str, Mapping[str, Any]] | None:
+    """A directory entry by key, case-insensitively (`--to kln` works)."""
+    for k, v in directory.items():
+        if k.casefold() == key.strip().casefold():
+            return k, v
+    return None
+
+
+def _addressee(
+    doc_key: str, case: Mapping[str, Any], settings: Settings, to_key: str | None
+) -> dict[str, Any]:
+    directory = settings.directory
+    key = to_key or DEFAULT_TO.get(doc_key)
+    if key is None:
+        raise TemplateError(
+            f"{doc_key}: give the addressee with --to KEY, one of: {', '.join(directory)}"
+        )
+    if key == DIVISION:
+        org = settings.organisation
+        return {
+            "nama": "Setiausaha Bahagian",
+            "organisasi": case.get("division"),
+            "alamat": [x for x in [org.get("name"), *_lines(org.get("address"))] if x],
+            "salam": "Tuan/Puan,",
+        }
+    found = _entry(directory, key)
+    if found is None:
+        raise TemplateError(
+            f"{doc_key}: no addressee {key!r} in ika.toml [directory]; "
+            f"known: {', '.join(directory) or 'none'}"
+        )
+    _, entry = found
+    return {
+        "kunci": found[0],
+        "nama": entry.get("name"),
+        "organisasi": entry.get("organisation"),
+        "alamat": _lines(entry.get("address")),
+        "salam": entry.get("salutation") or "Tuan/Puan,",
+    }
+
+
+def _signatory(key: str, case: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    found = _entry(settings.signatories, key)
+    if found is None:
+        known = ", ".join(settings.signatories) or "none"
+        raise TemplateError(f"no signatory {key!r} in ika.toml [signatories]; known: {known}")
+    real_key, s = found
+    name = str(s.get("name") or "").strip()
+    if name.startswith("(") and name.endswith(")"):
+        name = name[1:-1].strip()  # the template puts the brackets around the name
+    division = case.get("division") if real_key == DIVISION else s.get("division")
+    return {
+        "nama": name,
+        "jawatan": s.get("post"),
+        "bahagian": division or s.get("division"),
+        "organisasi": s.get("organisation") or settings.organisation.get("name"),
+    }
+
+
+def _letterhead(org: Mapping[str, Any], signer: Mapping[str, Any], ab: bool) -> dict[str, Any]:
+    """The writer's letterhead: the Division's name on its letters, AB's e-mail only on AB's."""
+    head = _organisation(org)
+    head["bahagian"] = signer.get("bahagian") or org.get("division")
+    if not ab:
+        head["emel"] = None
+    return head
+
+
+def _copies(
+    doc_key: str, case: Mapping[str, Any], org: Mapping[str, Any], directory: Mapping[str, Any]
+) -> list[str]:
+    ab = _entry(directory, "AB")
+    ab_line = _line(ab[1]) if ab else f"{org.get('division')}, {org.get('name')}"
+    jki = f"Urusetia JK-i, {org.get('division')}, {org.get('name')}"
+    division = f"Setiausaha Bahagian, {case.get('division')}, {org.get('name')}"
+    return {
+        "makluman-bahagian": [jki],
+        "permohonan-ulasan": [ab_line],
+        "jemputan-mesyuarat": [ab_line],
+        "memo-kln": [division, jki],
+    }.get(doc_key, [])
+
+
+def _document_defaults(
+    doc_key: str, case: Mapping[str, Any], kes: Mapping[str, Any], directory: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the case already knows for this document's own fields."""
+    due2 = _ms(_step(case, 2).get("due"))
+    if doc_key == "makluman-bahagian":
+        return {"tarikh_akhir_ulasan": due2}
+    if doc_key == "permohonan-ulasan":
+        return {"tarikh_akhir": due2}
+    if doc_key == "makluman-keputusan":
+        return {"tarikh_mesyuarat": _ms_day(_step(case, 4).get("done"))}
+    if doc_key == "memo-kln":
+        return {"kedutaan": kes["kedutaan"]}
+    if doc_key == "serahan-dokumen":
+        return {"lampiran": f"salinan {kes['jenis']} yang telah dirundingkan"}
+    return {}
+
+
+def _summary_values(case: Mapping[str, Any], today: date) -> dict[str, Any]:
+    rows = []
+    for s in case.get("steps") or []:
+        status = str(s.get("status"))
+        label = _STATUS_MS.get(status, status)
+        late = 0
+        if status == "overdue" and s.get("due"):
+            late = (today - date.fromisoformat(s["due"])).days
+            label = f"Lewat {late} hari"
+        rows.append(
+            {
+                "n": s.get("n"),
+                "nama": s.get("name"),
+                "pelaku": "Bahagian AB" if s.get("actor") == "AB" else "Bahagian berkaitan",
+                "tarikh_akhir": _ms(s.get("due")) or "—",
+                "selesai": _ms(s.get("done")) or "—",
+                "status": status,
+                "status_teks": label,
+                "lewat": late,
+                "semasa": s.get("n") == case.get("current_step"),
+                "catatan": s.get("note") or "",
+            }
+        )
+    status = str(case.get("status") or "open")
+    history = [
+        {
+            "pada": str(e.get("at") or "")[:16],
+            "oleh": e.get("by") or "",
+            "tindakan": e.get("action") or "",
+            "catatan": e.get("note") or "",
+        }
+        for e in case.get("history") or []
+    ]
+    return {
+        "sejarah": history,
+        "hari_ini": malay_date(today),
+        "langkah_langkah": rows,
+        "minggu_sasaran": sop.TARGET_WEEKS,
+        "status_kes": _CASE_STATUS_MS.get(status, status),
+        "status": status,
+    }
+
+
+# ---------------------------------------------------------------- --set values
+
+_KEY = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def _split(raw: str) -> list[str]:
+    """`a; b; c` -> items; `\\;` keeps a semicolon inside an item."""
+    parts = re.split(r"(?<!\\);", raw)
+    return [p.replace("\\;", ";").strip() for p in parts if p.strip()]
+
+
+def _iso(doc_key: str, key: str, raw: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise TemplateError(
+            f"{doc_key}: --set {key}={raw!r} is not a date (use YYYY-MM-DD)"
+        ) from None
+
+
+def _who(item: str, directory: Mapping[str, Any]) -> str:
+    """A directory key stands for its organisation ("PDRM" -> "Polis Diraja Malaysia (PDRM)")."""
+    found = _entry(directory, item)
+    if found and found[1].get("organisation"):
+        return f"{found[1]['organisation']} ({found[0]})"
+    return item
+
+
+def _parse_value(doc_key: str, key: str, kind: str, raw: str, directory: Mapping[str, Any]) -> Any:
+    if not _KEY.fullmatch(key):
+        raise TemplateError(f"{doc_key}: --set {key!r}: a field name is letters, digits, _ and .")
+    raw = str(raw)
+    if not raw.strip():
+        return None  # an empty --set clears the value
+    if kind == "date":
+        return malay_date(_iso(doc_key, key, raw))
+    if kind == "day":
+        return _ms_day(_iso(doc_key, key, raw).isoformat())
+    if kind == "decision":
+        return _decision(raw, f"{doc_key}: --set {key}")
+    if kind == "list":
+        return [
+            _who(item, directory) if key in ("sk", "bja", "jemputan") else item
+            for item in _split(raw)
+        ]
+    if kind == "rows":
+        rows = []
+        for item in _split(raw):
+            parts = [p.strip() for p in item.split("|", 2)]
+            if len(parts) != 3 or not all(parts):
+                raise TemplateError(
+                    f"{doc_key}: --set {key}: {item!r} is not DARIPADA|YYYY-MM-DD|RINGKASAN"
+                )
+            rows.append(
+                {
+                    "daripada": _who(parts[0], directory),
+                    "tarikh": malay_date(_iso(doc_key, key, parts[1])),
+                    "ringkasan": parts[2],
+                }
+            )
+        return rows
+    return raw.strip()
+
+
+def _set_dotted(ctx: dict[str, Any], doc_key: str, key: str, value: Any) -> None:
+    *path, last = key.split(".")
+    node = ctx
+    for part in path:
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise TemplateError(f"{doc_key}: --set {key}: {part!r} is a value, not a group")
+        node = child
+    node[last] = value
+
+
+def _derive(
+    ctx: dict[str, Any], doc_key: str, overrides: Mapping[str, str], directory: Mapping[str, Any]
+) -> None:
+    """Values computed from others, after `--set` so that they follow an override."""
+    ctx["diluluskan"] = ctx.get("keputusan") == "YA"
+    ctx["ditolak"] = ctx.get("keputusan") == "TIDAK"
+    if doc_key == "jemputan-mesyuarat" and "jemputan" not in overrides:
+        kes = ctx["kes"]
+        default = [_org(directory, "KLN"), kes.get("kedutaan"), _org(directory, "AGC")]
+        ctx["jemputan"] = [x for x in default if x] + list(ctx.get("bja") or [])
+
+
+def _org(directory: Mapping[str, Any], key: str) -> str | None:
+    found = _entry(directory, key)
+    return found[1].get("organisation") if found else None
+
+
+# ---------------------------------------------------------------- rendering
+
+
+class _Rec(dict):  # type: ignore[type-arg]
+    """A context mapping that knows its dotted path, so a missing `kepada.nama` is named."""
+
+    __slots__ = ("_ika_path",)
+
+
+def _prepare(value: Any, path: str = "") -> Any:
+    """Drop None and blank values (so they are *missing*) and give every mapping its path."""
+    if isinstance(value, Mapping):
+        out = _Rec()
+        out._ika_path = path
+        for k, v in value.items():
+            v = _prepare(v, f"{path}.{k}" if path else str(k))
+            if v is not None:
+                out[k] = v
+        return out
+    if isinstance(value, (list, tuple)):
+        return [v for v in (_prepare(v, path) for v in value) if v is not None]
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _recording_undefined(missing: list[str]) -> type[jinja2.Undefined]:
+    """An Undefined that prints nothing and writes down its name, so one render names all."""
+
+    class Recording(jinja2.Undefined):
+        __slots__ = ()
+
+        def _ika_name(self) -> str:
+            obj, name = self._undefined_obj, self._undefined_name
+            if name is None:
+                return self._undefined_hint or "?"
+            parent = getattr(obj, "_ika_path", "") if obj is not jinja2.utils.missing else ""
+            return f"{parent}.{name}" if parent else str(name)
+
+        def _note(self) -> None:
+            name = self._ika_name()
+            if name not in missing:
+                missing.append(name)
+
+        def __str__(self) -> str:
+            self._note()
+            return ""
+
+        def __iter__(self) -> Iterator[Any]:
+            self._note()
+            return iter(())
+
+        def __len__(self) -> int:
+            self._note()
+            return 0
+
+        def __getattr__(self, name: str) -> Any:
+            if name[:2] == "__":
+                raise AttributeError(name)
+            return Recording(name=f"{self._ika_name()}.{name}")
+
+        def __getitem__(self, name: Any) -> Any:
+            return Recording(name=f"{self._ika_name()}.{name}")
+
+        def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> Any:
+            self._note()
+            return super()._fail_with_undefined_error(*args, **kwargs)
+
+    return Recording
+
+
+def _roman(n: int) -> str:
+    """(i), (ii), (iii): how Malaysian letters number sub-items."""
+    out = ""
+    for value, letters in ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def _environment(missing: list[str], **kwargs: Any) -> jinja2.Environment:
+    env = jinja2.Environment(autoescape=True, undefined=_recording_undefined(missing), **kwargs)
+    env.filters["roman"] = _roman
+    return env
+
+
+def _missing_message(doc_key: str, names: list[str], known: set[str] | None = None) -> str:
+    """Every missing name with the `--set` that fills it, and where auto values come from."""
+    label, pronoun = ("field", "it") if len(names) == 1 else ("fields", "them")
+    sets = " ".join(f"--set {n}=..." for n in names)
+    message = f"{doc_key}: missing {label} {', '.join(names)} — give {pronoun} with {sets}"
+    specs = {f.name: f for f in fields(doc_key)} if doc_key in sop.DOCUMENTS else {}
+    sources: dict[str, list[str]] = {}
+    for n in names:
+        m = re.search(r"\(from (`[^`]+`)", specs[n].description) if n in specs else None
+        if m:
+            sources.setdefault(m.group(1), []).append(n)
+    for command, which in sources.items():
+        message += f"; {', '.join(which)}: recorded by {command}"
+    if known is not None:
+        strange = [n for n in names if n.split(".")[0] not in known and n not in specs]
+        if strange:
+            message += (
+                f"; {', '.join(strange)}: not a field IKA Records fills — "
+                f"check the spelling in {doc_key}.docx"
+            )
+    return message
+
+
+def _lookup(ctx: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = ctx
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _required_missing(doc_key: str, ctx: Mapping[str, Any]) -> list[str]:
+    """Required values that may sit only in a condition (keputusan), where no print reveals them."""
+    if doc_key not in sop.DOCUMENTS:
+        return []
+    decision = ctx.get("keputusan")
+    return [
+        f.name
+        for f in fields(doc_key)
+        if f.required and (f.when is None or f.when == decision) and _lookup(ctx, f.name) is None
+    ]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
+# Templates whose tags already parsed, by (path, mtime, size): a letter run skips re-parsing.
+_VERIFIED: set[tuple[str, int, int]] = set()
+
+
+def render(
+    doc_key: str,
+    context: Mapping[str, Any],
+    out_path: Path,
+    *,
+    templates_dir: Path = TEMPLATES_DIR,
+) -> Path:
+    """Fill `templates/<doc_key>.docx`; write nothing unless every field has a value."""
+    from docxtpl import DocxTemplate
+
+    path = Path(templates_dir) / f"{doc_key}.docx"
+    if not path.is_file():
+        raise TemplateError(f"{doc_key}: template not found: {path}")
+    tpl = DocxTemplate(str(path))
+    try:
+        tpl.init_docx()
+    except Exception as exc:  # python-docx's zip/xml errors vary: any means unreadable
+        raise TemplateError(f"{path.name}: not a readable Word document ({exc})") from None
+    missing: list[str] = []
+    env = _environment(missing)
+    stat = path.stat()
+    stamp = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if stamp not in _VERIFIED:  # a template edited in Word is checked again
+        _check_syntax(tpl, path.name, env)
+        lonely = _lonely_tag_problems(tpl, path.name)
+        if lonely:
+            raise TemplateError(lonely[0])
+        _VERIFIED.add(stamp)
+    ctx = _prepare(context)
+    for name in _required_missing(doc_key, ctx):
+        missing.append(name)
+    try:
+        tpl.render(ctx, jinja_env=env, autoescape=True)
+    except jinja2.UndefinedError:
+        pass  # recorded by the Undefined; reported below with the others
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{path.name}: {exc}") from None
+    if missing:
+        raise TemplateError(_missing_message(doc_key, missing, set(ctx)))
+    _check_leftovers(tpl, path.name, ctx)
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".render-", suffix=".docx", dir=out_path.parent)
+    os.close(fd)
+    try:
+        tpl.save(tmp)
+        os.replace(tmp, out_path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out_path
+
+
+# ---------------------------------------------------------------- broken templates
+
+_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
+_FRAGMENT = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
+_BLOCK = re.compile(r"\{%-?\s*(?:(p|tr|tc|r)\s+)?(\w+)")
+_OPENERS = {"if", "for", "with", "macro", "call", "filter", "block", "autoescape", "raw"}
+
+
+@dataclass(frozen=True)
+class _Tag:
+    text: str
+    where: str  # "the paragraph '…'" in words a Word user can search for
+    part: str
+
+
+def _paragraph_texts(tpl: DocxTemplate) -> Iterator[tuple[str, str]]:
+    """(part, text) of every paragraph, tables and headers/footers included, in order."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import parse_xml
+
+    doc = tpl.docx
+    parts = [("body", doc.element.body)]
+    for uri, label in ((tpl.HEADER_URI, "header"), (tpl.FOOTER_URI, "footer")):
+        for rel_key, part in tpl.get_headers_footers(uri):
+            parts.append((f"{label} {rel_key}", parse_xml(part.blob)))
+    for label, root in parts:
+        for p in root.iter(qn("w:p")):
+            yield label, "".join(t.text or "" for t in p.iter(qn("w:t")))
+
+
+def _where(text: str) -> str:
+    snippet = text.strip()
+    if len(snippet) > 60:
+        snippet = snippet[:57] + "…"
+    return f"the paragraph '{snippet}'"
+
+
+def _visible_tags(tpl: DocxTemplate) -> tuple[list[_Tag], list[_Tag]]:
+    """The tags as a Word user sees them, and fragments of tags that no longer close."""
+    tags: list[_Tag] = []
+    broken: list[_Tag] = []
+    for part, text in _paragraph_texts(tpl):
+        for m in _TAG.finditer(text):
+            tags.append(_Tag(m.group(0), _where(text), part))
+        rest = _TAG.sub(" ", text)
+        for m in _FRAGMENT.finditer(rest):
+            start = max(0, m.start() - 5)
+            broken.append(_Tag(rest[start : m.end() + 25].strip(), _where(text), part))
+    return tags, broken
+
+
+def _balance(tags: list[_Tag]) -> tuple[_Tag, str] | None:
+    """The first block tag that is never closed or closes the wrong block, per part."""
+    stacks: dict[str, list[tuple[str, _Tag]]] = {}
+    for tag in tags:
+        m = _BLOCK.match(tag.text)
+        if not m:
+            continue
+        word = m.group(2)
+        stack = stacks.setdefault(tag.part, [])
+        if word in _OPENERS or (word == "set" and "=" not in tag.text):
+            stack.append((word, tag))
+        elif word.startswith("end"):
+            if not stack:
+                return tag, "closes a block that was never opened"
+            opened, opener = stack.pop()
+            if word != f"end{opened}":
+                return tag, f"does not close {opener.text!r} ({opener.where})"
+        elif word in ("else", "elif") and (not stack or stack[-1][0] not in ("if", "for")):
+            return tag, "is outside any {% if %} or {% for %}"
+    for stack in stacks.values():
+        if stack:
+            _, opener = stack[-1]
+            return opener, "is never closed (its {% end… %} is missing)"
+    return None
+
+
+def _check_syntax(tpl: DocxTemplate, name: str, env: jinja2.Environment) -> None:
+    """Parse every part the way docxtpl will, and on failure name the tag a user can fix."""
+    from docx.oxml.parser import parse_xml
+
+    sources = [tpl.xml_to_string(tpl.docx.element.body)]
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        for _key, part in tpl.get_headers_footers(uri):
+            sources.append(tpl.xml_to_string(parse_xml(part.blob)))
+    for xml in sources:
+        src = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))
+        try:
+            env.parse(src)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(_syntax_message(tpl, name, src, exc)) from None
+
+
+def _syntax_message(tpl: DocxTemplate, name: str, src: str, exc: jinja2.TemplateSyntaxError) -> str:
+    tags, broken = _visible_tags(tpl)
+    hint = "; a {%p}/{%tr} tag must be alone in its paragraph/row"
+    if "unknown tag 'p'" in exc.message or "unknown tag 'tr'" in exc.message:
+        return f"{name}: {exc.message}{hint}"
+    unbalanced = _balance(tags)
+    if unbalanced:
+        tag, why = unbalanced
+        return f"{name}: the tag {tag.text!r} in {tag.where} {why} ({exc.message})"
+    if broken:
+        b = broken[0]
+        return (
+            f"{name}: a broken tag near {b.text!r} in {b.where} — retype the whole tag "
+            f"in one go ({exc.message})"
+        )
+    lines = src.splitlines()
+    line = lines[exc.lineno - 1] if exc.lineno and exc.lineno <= len(lines) else ""
+    text = re.sub(r"<[^>]+>", "", line)
+    found = _TAG.findall(text) or [text.strip()[:60]]
+    norm = {" ".join(t.text.split()): t for t in tags}
+    for candidate in found:
+        tag = norm.get(" ".join(re.sub(r"^\{%\s*", "{%", candidate).split()))
+        flat = " ".join(candidate.split())
+        tag = tag or next((t for t in tags if " ".join(t.text.split()) in flat), None)
+        if tag:
+            return f"{name}: the tag {tag.text!r} in {tag.where}: {exc.message}"
+    return f"{name}: the tag {found[0]!r}: {exc.message}"
+
+
+def _check_leftovers(tpl: DocxTemplate, name: str, ctx: Mapping[str, Any]) -> None:
+    """Tag text left in the letter means Word broke a tag so that Jinja saw plain text."""
+    values = "\n".join(_strings(ctx))
+    for _part, text in _paragraph_texts(tpl):
+        for m in _FRAGMENT.finditer(text):
+            if m.group(0) in values:
+                continue
+            start = max(0, m.start() - 20)
+            raise TemplateError(
+                f"{name}: template text {text[start : m.end() + 20].strip()!r} was left in "
+                f"the letter — a tag Word split or mistyped; retype it in one go"
+            )
+
+
+# ---------------------------------------------------------------- HTML summary
+
+
+def summary_context(case: Mapping[str, Any], settings: Settings, today: date) -> dict[str, Any]:
+    """The case summary's context: build_context for the pseudo-document "case-summary"."""
+    return build_context(case, SUMMARY_KEY, settings, today=today)
+
+
+def render_summary_html(context: Mapping[str, Any], *, templates_dir: Path = TEMPLATES_DIR) -> str:
+    """The one-page case summary (build_context(case, "case-summary", ...)), autoescaped."""
+    path = Path(templates_dir) / SUMMARY_TEMPLATE
+    if not path.is_file():
+        raise TemplateError(f"{SUMMARY_KEY}: template not found: {path}")
+    missing: list[str] = []
+    env = _environment(missing, loader=jinja2.FileSystemLoader(str(templates_dir)))
+    try:
+        html = env.get_template(SUMMARY_TEMPLATE).render(_prepare(context))
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{SUMMARY_TEMPLATE}, line {exc.lineno}: {exc.message}") from None
+    except jinja2.UndefinedError:
+        pass
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{SUMMARY_TEMPLATE}: {exc}") from None
+    if missing:
+        raise TemplateError(_missing_message(SUMMARY_KEY, missing))
+    return html
+
+
+# ---------------------------------------------------------------- check
+
+
+SAMPLE_TITLE = 'Kerjasama & Latihan <Keselamatan> "Sempadan" — Jenayah Rentas Sempadan'
+
+
+def sample_case(decision: str | None, today: date) -> dict[str, Any]:
+    """A case with awkward characters, for `ika doc check` and the tests."""
+    received = today - timedelta(days=60)
+
+    def iso(days: int) -> str:
+        return (received + timedelta(days=days)).isoformat()
+
+    ya = decision == "YA"
+    last_done = 7 if ya else 6  # YA: step 8 is overdue, 9 still to come
+    steps = []
+    for s in sop.STEPS:
+        skipped = decision == "TIDAK" and not sop.applies(s, decision)
+        done = None if skipped or s.n > last_done else iso(3 * s.n)
+        if skipped:
+            status = "skipped"
+        elif done:
+            status = "done"
+        else:
+            status = "overdue" if s.n == last_done + 1 else "open"
+        steps.append(
+            {
+                "n": s.n,
+                "name": s.name,
+                "actor": s.actor,
+                "due": None if skipped else iso(3 * s.n + 1),
+                "done": done,
+                "status": status,
+                "note": None,
+            }
+        )
+    return {
+        "id": "IKA-2026-0099",
+        "title": SAMPLE_TITLE,
+        "type": "mou",
+        "level": "bilateral",
+        "countries": ["KR"],
+        "division": "Bahagian Keselamatan & Ketenteraman Awam",
+        "status": "open" if ya else "rejected",
+        "current_step": last_done + 1 if ya else None,
+        "received": received.isoformat(),
+        "source": "kln",  # so that their_ref (with & < >) is printed on the memo to KLN
+        "file_ref": "KDN.AB.600-2/2026/0099",
+        "their_ref": "KOR/MY/2026-17 <A&B>",
+        "decision": decision,
+        "decision_date": iso(9) if decision else None,
+        "negotiation": {
+            "start": iso(40) if ya else None,
+            "end": iso(42) if ya else None,
+            "venue": "Seoul, Korea Selatan" if ya else None,
+        },
+        "steps": steps,
+        "target_date": iso(38),
+    }
+
+
+def sample_overrides(doc_key: str) -> dict[str, str]:
+    """A value for every field a document asks the officer for (the FieldSpec examples)."""
+    return {f.name: f.example for f in fields(doc_key) if f.example and not f.auto}
+
+
+def check_templates(
+    templates_dir: Path = TEMPLATES_DIR,
+    today: date | None = None,
+    *,
+    settings: Settings | None = None,
+) -> list[str]:
+    """Render every template for a YA and a TIDAK sample case; the problems found, or []."""
+    from docx import Document
+
+    from .settings import default_text, parse
+
+    today = today or date.today()
+    settings = settings or parse(default_text())
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="ika-check-") as tmp:
+        for doc_key, (step, document) in sop.DOCUMENTS.items():
+            path = Path(templates_dir) / f"{doc_key}.docx"
+            if not path.is_file():
+                problems.append(f"{path.name}: missing (expected in {templates_dir})")
+                continue
+            lint = _lint(path)
+            if lint:  # rendering would only repeat the same complaint
+                problems.extend(lint)
+                continue
+            for decision in ("YA", "TIDAK"):
+                if not sop.applies(step, decision):
+                    continue
+                case = sample_case(decision, today)
+                to_key = "AGC" if document.per_addressee else None
+                try:
+                    ctx = build_context(
+                        case,
+                        doc_key,
+                        settings,
+                        to_key=to_key,
+                        overrides=sample_overrides(doc_key),
+                        today=today,
+                    )
+                    out = render(
+                        doc_key,
+                        ctx,
+                        Path(tmp) / f"{doc_key}-{decision}.docx",
+                        templates_dir=templates_dir,
+                    )
+                except TemplateError as exc:
+                    problems.append(f"{doc_key} ({decision} case): {exc}")
+                    continue
+                text = "\n".join(t for _, t in _paragraph_texts_of(Document(str(out))))
+                for bad in ("None", "&amp;", "&lt;", "&#34;"):
+                    if bad in text:
+                        problems.append(f"{doc_key} ({decision} case): {bad!r} in the letter")
+                if "<keselamatan>" not in text.casefold():
+                    problems.append(
+                        f"{doc_key} ({decision} case): the case's title is not in the letter "
+                        "(check the subject line)"
+                    )
+        for decision in ("YA", "TIDAK"):
+            try:
+                ctx = build_context(
+                    sample_case(decision, today), SUMMARY_KEY, settings, today=today
+                )
+                html = render_summary_html(ctx, templates_dir=templates_dir)
+            except TemplateError as exc:
+                problems.append(f"{SUMMARY_TEMPLATE} ({decision} case): {exc}")
+                continue
+            if "<Keselamatan>" in html or "&lt;Keselamatan&gt;" not in html:
+                problems.append(f"{SUMMARY_TEMPLATE}: the title is not escaped as HTML")
+    return problems
+
+
+def _paragraph_texts_of(doc: Any) -> Iterator[tuple[str, str]]:
+    from docx.oxml.ns import qn
+
+    roots = [doc.element.body]
+    for section in doc.sections:
+        for hf in (
+            section.header,
+            section.first_page_header,
+            section.footer,
+            section.first_page_footer,
+        ):
+            if not hf.is_linked_to_previous:
+                roots.append(hf._element)
+    for root in roots:
+        for p in root.iter(qn("w:p")):
+            yield "", "".join(t.text or "" for t in p.iter(qn("w:t")))
+
+
+def _lonely_tag_problems(tpl: DocxTemplate, name: str) -> list[str]:
+    """docxtpl drops the whole paragraph/row of a {%p}/{%tr} tag, text typed beside it too."""
+    problems = []
+    for _part, text in _paragraph_texts(tpl):
+        special = re.findall(r"\{%(?:p|tr|tc)\s.*?%\}", text)
+        if not special:
+            continue
+        rest = _TAG.sub("", text).strip()
+        if rest:
+            problems.append(
+                f"{name}: the text {rest!r} beside {special[0]!r} would be lost — "
+                "a {%p ...%} or {%tr ...%} tag must be alone in its paragraph or table row"
+            )
+        elif len(special) > 1:
+            problems.append(f"{name}: two {{%p}}/{{%tr}} tags share {_where(text)}; split them")
+    return problems
+
+
+def _lint(path: Path) -> list[str]:
+    """What docxtpl accepts but renders wrong: text beside a {%p}/{%tr} tag is dropped."""
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(str(path))
+    try:
+        tpl.init_docx()
+    except Exception as exc:
+        return [f"{path.name}: not a readable Word document ({exc})"]
+    problems = []
+    tags, broken = _visible_tags(tpl)
+    for b in broken:
+        problems.append(f"{path.name}: a broken tag near {b.text!r} in {b.where}")
+    problems.extend(_lonely_tag_problems(tpl, path.name))
+    unbalanced = _balance(tags)
+    if unbalanced:
+        tag, why = unbalanced
+        problems.append(f"{path.name}: the tag {tag.text!r} in {tag.where} {why}")
+    return problems
