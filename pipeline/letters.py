@@ -102,6 +102,19 @@ _COMMON: tuple[FieldSpec, ...] = (
     FieldSpec("signatory", "who signs: a key of [signatories] in ika.toml", False, "key", True),
 )
 
+# Filled from `ika case decide`; two documents state the decision.
+_DECISION = FieldSpec(
+    "keputusan", "YA or TIDAK (from `ika case decide`)", True, "decision", True, example="YA"
+)
+_DECISION_DATE = FieldSpec(
+    "tarikh_keputusan",
+    "date of the decision, YYYY-MM-DD (from `ika case decide`)",
+    True,
+    "date",
+    True,
+    example="2026-04-06",
+)
+
 _FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "makluman-bahagian": (
         FieldSpec(
@@ -197,22 +210,8 @@ _FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ),
     ),
     "makluman-keputusan": (
-        FieldSpec(
-            "keputusan",
-            "YA or TIDAK (from `ika case decide`)",
-            True,
-            "decision",
-            True,
-            example="YA",
-        ),
-        FieldSpec(
-            "tarikh_keputusan",
-            "date of the decision, YYYY-MM-DD (from `ika case decide`)",
-            True,
-            "date",
-            True,
-            example="2026-04-06",
-        ),
+        _DECISION,
+        _DECISION_DATE,
         FieldSpec(
             "tarikh_mesyuarat",
             "date of the preparatory meeting (step 4's done date)",
@@ -234,22 +233,8 @@ _FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ),
     ),
     "memo-kln": (
-        FieldSpec(
-            "keputusan",
-            "YA or TIDAK (from `ika case decide`)",
-            True,
-            "decision",
-            True,
-            example="YA",
-        ),
-        FieldSpec(
-            "tarikh_keputusan",
-            "date of the decision, YYYY-MM-DD (from `ika case decide`)",
-            True,
-            "date",
-            True,
-            example="2026-04-06",
-        ),
+        _DECISION,
+        _DECISION_DATE,
         FieldSpec("kedutaan", "the embassy or high commission to inform", False, auto=True),
         FieldSpec(
             "hasil_mesyuarat",

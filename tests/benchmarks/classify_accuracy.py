@@ -1,15 +1,16 @@
 """Accuracy of pipeline.classify on the real instruments of ../shared/corpus, per form.
 
-Run from anywhere: `python tests/benchmarks/classify_accuracy.py`. Reads the .txt, the text .pdf
-(pypdf) and the .docx (python-docx) of every instrument in manifest.json and compares countries,
-type, level and date of signature with the manifest's labels. The -scan.pdf forms need OCR, which
-another module does; they are skipped here.
+Run from anywhere: `python tests/benchmarks/classify_accuracy.py [--no-scans]`. Reads the .txt,
+the text .pdf, the .docx and the -scan.pdf (OCR) of every instrument in manifest.json through the
+pipeline's own extraction, and compares countries, type, level and date of signature with the
+manifest's labels.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -18,32 +19,21 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
 sys.path.insert(0, str(ROOT))
 
-from docx import Document  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
-
 from pipeline.classify import Classification, classify, find_dates  # noqa: E402
+from pipeline.extract import extract  # noqa: E402
 
 FIELDS = ("countries", "type", "level", "date")
 IN_TEXT = "date*"  # the date, counted only where the manifest's date is written in the text
 
 
-def read_txt(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+def read(path: Path) -> str:
+    """The text the filing pipeline would classify (OCR for the scans)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return extract(path, work_dir=Path(tmp)).text
 
 
-def read_pdf(path: Path) -> str:
-    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-
-
-def read_docx(path: Path) -> str:
-    """Body paragraphs, then table cells: enough for a classifier that reads the opening."""
-    doc = Document(str(path))
-    parts = [p.text for p in doc.paragraphs]
-    parts += [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
-    return "\n".join(parts)
-
-
-READERS: dict[str, Callable[[Path], str]] = {"txt": read_txt, "pdf": read_pdf, "docx": read_docx}
+FORMS: dict[str, str] = {"txt": ".txt", "pdf": ".pdf", "docx": ".docx", "scan": "-scan.pdf"}
+READERS: dict[str, Callable[[Path], str]] = dict.fromkeys(FORMS, read)
 
 
 def score(result: Classification, label: dict) -> dict[str, bool]:
@@ -71,6 +61,8 @@ def show(value: object) -> str:
 
 
 def main() -> int:
+    if "--no-scans" in sys.argv:
+        del READERS["scan"]
     labels = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))["instruments"]
     header = f"{'instrument':<12} {'form':<5} {'countries':<10} {'type':<12} {'level':<15} date"
     print(header)
@@ -79,7 +71,7 @@ def main() -> int:
     stated = dict.fromkeys(READERS, 0)
     for label in labels:
         for form, read in READERS.items():
-            path = CORPUS / "instruments" / f"{label['name']}.{form}"
+            path = CORPUS / "instruments" / f"{label['name']}{FORMS[form]}"
             text = read(path)
             result = classify(text, filename=path.name)
             ok = score(result, label)
@@ -92,7 +84,6 @@ def main() -> int:
     print()
     _summary(totals, len(labels), stated)
     print(f"\n{IN_TEXT}: out of the instruments whose text contains the manifest's date at all.")
-    print("-scan.pdf forms skipped: they need OCR from the extraction module.")
     return 0
 
 
