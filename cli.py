@@ -352,10 +352,10 @@ def doc_make(archive_path: Path, case_id: str, document: str, to: str | None,
 @archive_option
 def doc_check(archive_path: Path) -> None:
     """Render every template against sample cases and report problems."""
-    from pipeline import docmaker, letters
+    from pipeline import docmaker, templatecheck
     from pipeline.cases import today
 
-    problems = letters.check_templates(docmaker.templates_dir(_open(archive_path)), today())
+    problems = templatecheck.check_templates(docmaker.templates_dir(_open(archive_path)), today())
     for p in problems:
         click.echo(p, err=True)
     if problems:
@@ -435,25 +435,11 @@ def file_cmd(archive_path: Path, paths: tuple[str, ...], case_id: str | None,
     A path in the inbox or failed/ is removed once filed; a path elsewhere is left as it is.
     A DOC-ID with --case re-links an already filed document to that case.
     """
-    from pipeline import intake, relink
+    from pipeline import intake
 
     _quiet_libraries()
-    arc = _open(archive_path)
-    failed = 0
-    for item in paths:
-        path = Path(item)
-        if not path.exists() and relink.is_doc_id(item):
-            if not case_id:
-                raise click.UsageError(f"{item}: give --case CASE to re-link it")
-            _log(relink.relink(arc, item, case_id, by=by))
-            continue
-        if not path.is_file():
-            _log(f"failed  {item}: no such file")
-            failed += 1
-            continue
-        outcome = intake.process(arc, path, case_id=case_id, password=password, by=by, log=_log)
-        _log(outcome.line(arc))
-        failed += outcome.status != "filed"
+    failed = intake.file_many(_open(archive_path), list(paths), case_id=case_id,
+                              password=password, by=by, log=_log)
     if failed:
         raise click.ClickException(f"{failed} of {len(paths)} not filed")
 

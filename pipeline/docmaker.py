@@ -11,6 +11,7 @@ from . import sop
 from .archive import Archive
 from .errors import IkaError, StepError, TemplateError
 from .filing import Filed, Metadata, documents_of, file_document
+from .letterfields import document_of
 
 REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -31,13 +32,6 @@ def parse_sets(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return values
 
 
-def doc_spec(key: str) -> tuple[sop.Step, sop.Document]:
-    if key not in sop.DOCUMENTS:
-        known = ", ".join(sop.DOCUMENTS)
-        raise TemplateError(f"no document {key!r}; the SOP's documents are: {known}")
-    return sop.DOCUMENTS[key]
-
-
 def make(
     arc: Archive,
     case_id: str,
@@ -52,7 +46,7 @@ def make(
     from . import letters
     from .cases import get_case, today
 
-    step, doc = doc_spec(key)
+    step, doc = document_of(key)
     case = get_case(arc, case_id)
     if not sop.applies(step, case["decision"]):
         raise StepError(

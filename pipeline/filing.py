@@ -134,6 +134,7 @@ def file_document(
     by: str | None = None,
     on: date | None = None,
     version: int | None = None,
+    index: bool = True,
 ) -> Filed:
     """File `src` into the archive and the register; return where it went.
 
@@ -141,6 +142,7 @@ def file_document(
     versions. kind "filed": a document from the inbox or `ika file`; refused as a duplicate when
     the same bytes were filed before (unless it is the same `source`: an interrupted run).
     `version` files a rendition (the PDF) under the version of the document it was made from.
+    `index=False` leaves indexing to the caller, who indexes a whole batch in one commit.
     """
     meta = meta or Metadata()
     src = Path(src)
@@ -193,9 +195,10 @@ def file_document(
         completed = ()
         if kind == "filed" and case_id and meta.type:
             completed = advance_sop(arc, conn, case_id, filed_on)
-    from .search_sync import index_documents
+    if index:
+        from .search_sync import index_documents
 
-    index_documents(arc, [doc_id])
+        index_documents(arc, [doc_id])
     return Filed(doc_id, dest, case_id, step, version, sha, completed_steps=completed)
 
 

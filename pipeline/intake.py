@@ -65,6 +65,7 @@ def process(
     password: str | None = None,
     by: str | None = None,
     log: Log | None = None,
+    index: bool = True,
 ) -> Outcome:
     """File `path`. Files in the inbox (or failed/) are removed once filed and moved to
     failed/ with a reason when they cannot be; files elsewhere are left where they are."""
@@ -73,7 +74,7 @@ def process(
     rel = path.resolve().relative_to(folder.resolve()) if folder else None
     try:
         outcome = _file(arc, path, rel, folder, case_id=case_id, password=password,
-                        by=by, log=log)
+                        by=by, log=log, index=index)
     except FilingError as exc:
         reason = exc.reason
     except OSError as exc:  # the file vanished or became unreadable mid-way: try again later
@@ -96,9 +97,51 @@ def process(
     return Outcome(path, "failed", reason=reason)
 
 
+def file_many(
+    arc: Archive,
+    items: list[str],
+    *,
+    case_id: str | None = None,
+    password: str | None = None,
+    by: str | None = None,
+    log: Log = print,
+) -> int:
+    """`ika file`: each item is a path, or a DOC-ID to re-link to `case_id`. Every outcome is
+    logged; the filed documents are indexed together at the end. Returns how many failed."""
+    from .relink import is_doc_id, relink
+    from .search_sync import index_documents
+
+    failed = 0
+    filed: list[str] = []
+    try:
+        for item in items:
+            path = Path(item)
+            if not path.exists() and is_doc_id(item):
+                if not case_id:
+                    raise IkaError(f"{item}: give --case CASE to re-link it")
+                log(relink(arc, item, case_id, by=by))
+                continue
+            if not path.is_file():
+                log(f"failed  {item}: no such file")
+                failed += 1
+                continue
+            outcome = process(arc, path, case_id=case_id, password=password, by=by, log=log,
+                              index=False)
+            log(outcome.line(arc))
+            if outcome.status == "filed" and outcome.doc_id:
+                filed.append(outcome.doc_id)
+            else:
+                failed += 1
+    finally:
+        if filed:  # one index commit for the whole batch
+            index_documents(arc, filed)
+    return failed
+
+
 def _file(
     arc: Archive, path: Path, rel: PurePath | None, folder: Path | None, *,
     case_id: str | None, password: str | None, by: str | None, log: Log | None,
+    index: bool,
 ) -> Outcome:
     from .caselink import find_case
     from .cases import get_case
@@ -136,7 +179,7 @@ def _file(
                                  countries=meta.countries, type_=meta.type)
     try:
         filed = file_document(arc, path, kind="filed", name=path.name, case_id=case_id,
-                              source=source, meta=meta, by=by)
+                              source=source, meta=meta, by=by, index=index)
     finally:
         if meta.ocr_pdf is not None:
             meta.ocr_pdf.unlink(missing_ok=True)

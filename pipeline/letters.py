@@ -2,7 +2,7 @@
 
 `build_context` turns a case (the register's dict) into the templates' Malay field names;
 `render` fills a .docx with docxtpl and refuses to write a letter with a blank where a value
-belongs; `check_templates` proves every template still renders after someone edited it in Word.
+belongs (templatetags.py names what Word broke; templatecheck.py backs `ika doc check`).
 No database here: the caller passes the case in and files the result.
 """
 
@@ -12,8 +12,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,14 +22,15 @@ from . import sop
 from .countries import country_name_ms, is_grouping, join_ms
 from .errors import TemplateError
 from .instruments import level_name_ms, type_name_ms
+from .letterfields import SUMMARY_KEY, document_of, fields
 from .malay import malay_date, malay_weekday
 from .settings import Settings
+from .templatetags import check_leftovers, check_syntax, lonely_tag_problems
 
 if TYPE_CHECKING:
-    from docxtpl import DocxTemplate
+    pass
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-SUMMARY_KEY = "case-summary"
 SUMMARY_TEMPLATE = "case-summary.html.j2"
 DIVISION = "Division"  # the pseudo-addressee "the case's Division"
 
@@ -69,225 +69,6 @@ _STATUS_MS = {
 _CASE_STATUS_MS = {"open": "Dalam tindakan", "closed": "Selesai", "rejected": "Tidak diluluskan"}
 
 
-# ---------------------------------------------------------------- fields
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """A value a document needs; `auto` ones come from the case or ika.toml when known."""
-
-    name: str
-    description: str
-    required: bool
-    kind: str = "text"  # text | date | day | list | rows | decision | key
-    auto: bool = False
-    when: str | None = None  # "YA"/"TIDAK": required only on that decision
-    example: str = ""  # a sample value, used by check_templates and the README
-
-
-_COMMON: tuple[FieldSpec, ...] = (
-    FieldSpec("perkara", "the subject line (printed in capitals)", False, auto=True),
-    FieldSpec("ruj_kami", "our file reference (the case's file ref)", False, auto=True),
-    FieldSpec(
-        "ruj_tuan",
-        "the addressee's reference, printed only when known (auto on letters to KLN when "
-        "KLN sent the request)",
-        False,
-        auto=True,
-    ),
-    FieldSpec("tarikh", "the letter's date, YYYY-MM-DD (default: today)", False, "date", True),
-    FieldSpec(
-        "sk", "copies to: ;-separated, directory keys or names (empty: none)", False, "list", True
-    ),
-    FieldSpec("signatory", "who signs: a key of [signatories] in ika.toml", False, "key", True),
-)
-
-# Filled from `ika case decide`; two documents state the decision.
-_DECISION = FieldSpec(
-    "keputusan", "YA or TIDAK (from `ika case decide`)", True, "decision", True, example="YA"
-)
-_DECISION_DATE = FieldSpec(
-    "tarikh_keputusan",
-    "date of the decision, YYYY-MM-DD (from `ika case decide`)",
-    True,
-    "date",
-    True,
-    example="2026-04-06",
-)
-
-_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
-    "makluman-bahagian": (
-        FieldSpec(
-            "tarikh_akhir_ulasan",
-            "date the comments are due (step 2's due date)",
-            True,
-            "date",
-            True,
-            example="2026-04-02",
-        ),
-    ),
-    "permohonan-ulasan": (
-        FieldSpec(
-            "tarikh_akhir",
-            "date the comments are due (step 2's due date)",
-            True,
-            "date",
-            True,
-            example="2026-04-02",
-        ),
-        FieldSpec(
-            "lampiran",
-            "what is enclosed, e.g. 'draf MoU tersebut'",
-            False,
-            example="draf & nota <penerangan>",
-        ),
-    ),
-    "minit-cerai": (
-        FieldSpec(
-            "tujuan",
-            "the purpose of the minute",
-            True,
-            example="Memohon kelulusan Pengurusan Tinggi untuk mengadakan rundingan.",
-        ),
-        FieldSpec(
-            "latar_belakang",
-            "the background",
-            True,
-            example='Kedutaan mencadangkan "kerjasama" & latihan bersama <2026>.',
-        ),
-        FieldSpec(
-            "ulasan",
-            "comments received: DARIPADA|YYYY-MM-DD|RINGKASAN; ... (DARIPADA may be a "
-            "directory key)",
-            True,
-            "rows",
-            example="PDRM|2026-03-20|Menyokong & bersedia <hadir>; AGC|2026-03-22|Tiada halangan",
-        ),
-        FieldSpec(
-            "syor",
-            "the recommendation",
-            True,
-            example="Bahagian ini mengesyorkan supaya rundingan diadakan.",
-        ),
-    ),
-    "jemputan-mesyuarat": (
-        FieldSpec(
-            "tarikh_mesyuarat", "the meeting's date, YYYY-MM-DD", True, "day", example="2026-04-08"
-        ),
-        FieldSpec("masa", "the meeting's time, e.g. '10.00 pagi'", True, example="10.00 pagi"),
-        FieldSpec(
-            "tempat",
-            "where the meeting is held",
-            True,
-            example="Bilik Mesyuarat Utama, Aras 7, Blok D1",
-        ),
-        FieldSpec(
-            "agenda",
-            "agenda items, ;-separated",
-            True,
-            "list",
-            example="Ucapan alu-aluan; Taklimat draf MoU; Hal-hal lain",
-        ),
-        FieldSpec(
-            "bja",
-            "the BJA invited as well: ;-separated directory keys or names",
-            False,
-            "list",
-            example="PDRM; JIM",
-        ),
-        FieldSpec(
-            "jemputan",
-            "every invitee, replacing the default KLN, the embassy, AGC (+ bja)",
-            False,
-            "list",
-            True,
-        ),
-        FieldSpec(
-            "hubungi",
-            "contact officer for confirmations",
-            False,
-            example="Encik Ali (03-8886 1234)",
-        ),
-    ),
-    "makluman-keputusan": (
-        _DECISION,
-        _DECISION_DATE,
-        FieldSpec(
-            "tarikh_mesyuarat",
-            "date of the preparatory meeting (step 4's done date)",
-            True,
-            "day",
-            True,
-            when="YA",
-            example="2026-04-08",
-        ),
-        FieldSpec(
-            "hasil_mesyuarat",
-            "the preparatory meeting's outcome",
-            True,
-            when="YA",
-            example="Mesyuarat bersetuju dengan draf & jadual <rundingan>.",
-        ),
-        FieldSpec(
-            "sebab", "why it was not approved", False, when="TIDAK", example="Tiada keperluan."
-        ),
-    ),
-    "memo-kln": (
-        _DECISION,
-        _DECISION_DATE,
-        FieldSpec("kedutaan", "the embassy or high commission to inform", False, auto=True),
-        FieldSpec(
-            "hasil_mesyuarat",
-            "the preparatory meeting's outcome, if worth telling KLN",
-            False,
-            when="YA",
-        ),
-    ),
-    "serahan-dokumen": (
-        FieldSpec(
-            "rundingan.mula",
-            "first day of the negotiation (from `ika case schedule`)",
-            True,
-            "date",
-            True,
-            example="2026-05-04",
-        ),
-        FieldSpec(
-            "rundingan.tamat",
-            "last day of the negotiation (from `ika case schedule`)",
-            True,
-            "date",
-            True,
-            example="2026-05-06",
-        ),
-        FieldSpec(
-            "rundingan.tempat",
-            "where it was held (from `ika case schedule --venue`)",
-            True,
-            auto=True,
-            example="Seoul, Korea Selatan",
-        ),
-        FieldSpec("lampiran", "what is enclosed", False, auto=True),
-    ),
-}
-
-
-def fields(doc_key: str) -> list[FieldSpec]:
-    """The values a document takes through `--set`: its own first, then the common ones."""
-    if doc_key == SUMMARY_KEY:
-        return []
-    _document(doc_key)
-    return [*_FIELDS.get(doc_key, ()), *_COMMON]
-
-
-def _document(doc_key: str) -> tuple[sop.Step, sop.Document]:
-    try:
-        return sop.DOCUMENTS[doc_key]
-    except KeyError:
-        known = ", ".join(sop.DOCUMENTS)
-        raise TemplateError(f"unknown document {doc_key!r}; known: {known}") from None
-
-
 # ---------------------------------------------------------------- context
 
 
@@ -310,7 +91,7 @@ def build_context(
     step: sop.Step | None = None
     document: sop.Document | None = None
     if doc_key != SUMMARY_KEY:
-        step, document = _document(doc_key)
+        step, document = document_of(doc_key)
         if not sop.applies(step, decision):
             raise TemplateError(
                 f"{doc_key}: step {step.n} ({step.name}) happens only when top management "
@@ -849,17 +630,6 @@ def _required_missing(doc_key: str, ctx: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _strings(v)
-
-
 # Templates whose tags already parsed, by (path, mtime, size): a letter run skips re-parsing.
 _VERIFIED: set[tuple[str, int, int]] = set()
 
@@ -887,8 +657,8 @@ def render(
     stat = path.stat()
     stamp = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     if stamp not in _VERIFIED:  # a template edited in Word is checked again
-        _check_syntax(tpl, path.name, env)
-        lonely = _lonely_tag_problems(tpl, path.name)
+        check_syntax(tpl, path.name, env)
+        lonely = lonely_tag_problems(tpl, path.name)
         if lonely:
             raise TemplateError(lonely[0])
         _VERIFIED.add(stamp)
@@ -903,7 +673,7 @@ def render(
         raise TemplateError(f"{path.name}: {exc}") from None
     if missing:
         raise TemplateError(_missing_message(doc_key, missing, set(ctx)))
-    _check_leftovers(tpl, path.name, ctx)
+    check_leftovers(tpl, path.name, ctx)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".render-", suffix=".docx", dir=out_path.parent)
@@ -915,142 +685,6 @@ def render(
         if os.path.exists(tmp):
             os.unlink(tmp)
     return out_path
-
-
-# ---------------------------------------------------------------- broken templates
-
-_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
-_FRAGMENT = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
-_BLOCK = re.compile(r"\{%-?\s*(?:(p|tr|tc|r)\s+)?(\w+)")
-_OPENERS = {"if", "for", "with", "macro", "call", "filter", "block", "autoescape", "raw"}
-
-
-@dataclass(frozen=True)
-class _Tag:
-    text: str
-    where: str  # "the paragraph '…'" in words a Word user can search for
-    part: str
-
-
-def _paragraph_texts(tpl: DocxTemplate) -> Iterator[tuple[str, str]]:
-    """(part, text) of every paragraph, tables and headers/footers included, in order."""
-    from docx.oxml.ns import qn
-    from docx.oxml.parser import parse_xml
-
-    doc = tpl.docx
-    parts = [("body", doc.element.body)]
-    for uri, label in ((tpl.HEADER_URI, "header"), (tpl.FOOTER_URI, "footer")):
-        for rel_key, part in tpl.get_headers_footers(uri):
-            parts.append((f"{label} {rel_key}", parse_xml(part.blob)))
-    for label, root in parts:
-        for p in root.iter(qn("w:p")):
-            yield label, "".join(t.text or "" for t in p.iter(qn("w:t")))
-
-
-def _where(text: str) -> str:
-    snippet = text.strip()
-    if len(snippet) > 60:
-        snippet = snippet[:57] + "…"
-    return f"the paragraph '{snippet}'"
-
-
-def _visible_tags(tpl: DocxTemplate) -> tuple[list[_Tag], list[_Tag]]:
-    """The tags as a Word user sees them, and fragments of tags that no longer close."""
-    tags: list[_Tag] = []
-    broken: list[_Tag] = []
-    for part, text in _paragraph_texts(tpl):
-        for m in _TAG.finditer(text):
-            tags.append(_Tag(m.group(0), _where(text), part))
-        rest = _TAG.sub(" ", text)
-        for m in _FRAGMENT.finditer(rest):
-            start = max(0, m.start() - 5)
-            broken.append(_Tag(rest[start : m.end() + 25].strip(), _where(text), part))
-    return tags, broken
-
-
-def _balance(tags: list[_Tag]) -> tuple[_Tag, str] | None:
-    """The first block tag that is never closed or closes the wrong block, per part."""
-    stacks: dict[str, list[tuple[str, _Tag]]] = {}
-    for tag in tags:
-        m = _BLOCK.match(tag.text)
-        if not m:
-            continue
-        word = m.group(2)
-        stack = stacks.setdefault(tag.part, [])
-        if word in _OPENERS or (word == "set" and "=" not in tag.text):
-            stack.append((word, tag))
-        elif word.startswith("end"):
-            if not stack:
-                return tag, "closes a block that was never opened"
-            opened, opener = stack.pop()
-            if word != f"end{opened}":
-                return tag, f"does not close {opener.text!r} ({opener.where})"
-        elif word in ("else", "elif") and (not stack or stack[-1][0] not in ("if", "for")):
-            return tag, "is outside any {% if %} or {% for %}"
-    for stack in stacks.values():
-        if stack:
-            _, opener = stack[-1]
-            return opener, "is never closed (its {% end… %} is missing)"
-    return None
-
-
-def _check_syntax(tpl: DocxTemplate, name: str, env: jinja2.Environment) -> None:
-    """Parse every part the way docxtpl will, and on failure name the tag a user can fix."""
-    from docx.oxml.parser import parse_xml
-
-    sources = [tpl.xml_to_string(tpl.docx.element.body)]
-    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-        for _key, part in tpl.get_headers_footers(uri):
-            sources.append(tpl.xml_to_string(parse_xml(part.blob)))
-    for xml in sources:
-        src = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))
-        try:
-            env.parse(src)
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(_syntax_message(tpl, name, src, exc)) from None
-
-
-def _syntax_message(tpl: DocxTemplate, name: str, src: str, exc: jinja2.TemplateSyntaxError) -> str:
-    tags, broken = _visible_tags(tpl)
-    hint = "; a {%p}/{%tr} tag must be alone in its paragraph/row"
-    if "unknown tag 'p'" in exc.message or "unknown tag 'tr'" in exc.message:
-        return f"{name}: {exc.message}{hint}"
-    unbalanced = _balance(tags)
-    if unbalanced:
-        tag, why = unbalanced
-        return f"{name}: the tag {tag.text!r} in {tag.where} {why} ({exc.message})"
-    if broken:
-        b = broken[0]
-        return (
-            f"{name}: a broken tag near {b.text!r} in {b.where} — retype the whole tag "
-            f"in one go ({exc.message})"
-        )
-    lines = src.splitlines()
-    line = lines[exc.lineno - 1] if exc.lineno and exc.lineno <= len(lines) else ""
-    text = re.sub(r"<[^>]+>", "", line)
-    found = _TAG.findall(text) or [text.strip()[:60]]
-    norm = {" ".join(t.text.split()): t for t in tags}
-    for candidate in found:
-        tag = norm.get(" ".join(re.sub(r"^\{%\s*", "{%", candidate).split()))
-        flat = " ".join(candidate.split())
-        tag = tag or next((t for t in tags if " ".join(t.text.split()) in flat), None)
-        if tag:
-            return f"{name}: the tag {tag.text!r} in {tag.where}: {exc.message}"
-    return f"{name}: the tag {found[0]!r}: {exc.message}"
-
-
-def _check_leftovers(tpl: DocxTemplate, name: str, ctx: Mapping[str, Any]) -> None:
-    """Tag text left in the letter means Word broke a tag so that Jinja saw plain text."""
-    values = "\n".join(_strings(ctx))
-    for _part, text in _paragraph_texts(tpl):
-        for m in _FRAGMENT.finditer(text):
-            if m.group(0) in values:
-                continue
-            start = max(0, m.start() - 20)
-            raise TemplateError(
-                f"{name}: template text {text[start : m.end() + 20].strip()!r} was left in "
-                f"the letter — a tag Word split or mistyped; retype it in one go"
-            )
 
 
 # ---------------------------------------------------------------- HTML summary
@@ -1081,194 +715,3 @@ def render_summary_html(context: Mapping[str, Any], *, templates_dir: Path = TEM
     return html
 
 
-# ---------------------------------------------------------------- check
-
-
-SAMPLE_TITLE = 'Kerjasama & Latihan <Keselamatan> "Sempadan" — Jenayah Rentas Sempadan'
-
-
-def sample_case(decision: str | None, today: date) -> dict[str, Any]:
-    """A case with awkward characters, for `ika doc check` and the tests."""
-    received = today - timedelta(days=60)
-
-    def iso(days: int) -> str:
-        return (received + timedelta(days=days)).isoformat()
-
-    ya = decision == "YA"
-    last_done = 7 if ya else 6  # YA: step 8 is overdue, 9 still to come
-    steps = []
-    for s in sop.STEPS:
-        skipped = decision == "TIDAK" and not sop.applies(s, decision)
-        done = None if skipped or s.n > last_done else iso(3 * s.n)
-        if skipped:
-            status = "skipped"
-        elif done:
-            status = "done"
-        else:
-            status = "overdue" if s.n == last_done + 1 else "open"
-        steps.append(
-            {
-                "n": s.n,
-                "name": s.name,
-                "actor": s.actor,
-                "due": None if skipped else iso(3 * s.n + 1),
-                "done": done,
-                "status": status,
-                "note": None,
-            }
-        )
-    return {
-        "id": "IKA-2026-0099",
-        "title": SAMPLE_TITLE,
-        "type": "mou",
-        "level": "bilateral",
-        "countries": ["KR"],
-        "division": "Bahagian Keselamatan & Ketenteraman Awam",
-        "status": "open" if ya else "rejected",
-        "current_step": last_done + 1 if ya else None,
-        "received": received.isoformat(),
-        "source": "kln",  # so that their_ref (with & < >) is printed on the memo to KLN
-        "file_ref": "KDN.AB.600-2/2026/0099",
-        "their_ref": "KOR/MY/2026-17 <A&B>",
-        "decision": decision,
-        "decision_date": iso(9) if decision else None,
-        "negotiation": {
-            "start": iso(40) if ya else None,
-            "end": iso(42) if ya else None,
-            "venue": "Seoul, Korea Selatan" if ya else None,
-        },
-        "steps": steps,
-        "target_date": iso(38),
-    }
-
-
-def sample_overrides(doc_key: str) -> dict[str, str]:
-    """A value for every field a document asks the officer for (the FieldSpec examples)."""
-    return {f.name: f.example for f in fields(doc_key) if f.example and not f.auto}
-
-
-def check_templates(
-    templates_dir: Path = TEMPLATES_DIR,
-    today: date | None = None,
-    *,
-    settings: Settings | None = None,
-) -> list[str]:
-    """Render every template for a YA and a TIDAK sample case; the problems found, or []."""
-    from docx import Document
-
-    from .settings import default_text, parse
-
-    today = today or date.today()
-    settings = settings or parse(default_text())
-    problems: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="ika-check-") as tmp:
-        for doc_key, (step, document) in sop.DOCUMENTS.items():
-            path = Path(templates_dir) / f"{doc_key}.docx"
-            if not path.is_file():
-                problems.append(f"{path.name}: missing (expected in {templates_dir})")
-                continue
-            lint = _lint(path)
-            if lint:  # rendering would only repeat the same complaint
-                problems.extend(lint)
-                continue
-            for decision in ("YA", "TIDAK"):
-                if not sop.applies(step, decision):
-                    continue
-                case = sample_case(decision, today)
-                to_key = "AGC" if document.per_addressee else None
-                try:
-                    ctx = build_context(
-                        case,
-                        doc_key,
-                        settings,
-                        to_key=to_key,
-                        overrides=sample_overrides(doc_key),
-                        today=today,
-                    )
-                    out = render(
-                        doc_key,
-                        ctx,
-                        Path(tmp) / f"{doc_key}-{decision}.docx",
-                        templates_dir=templates_dir,
-                    )
-                except TemplateError as exc:
-                    problems.append(f"{doc_key} ({decision} case): {exc}")
-                    continue
-                text = "\n".join(t for _, t in _paragraph_texts_of(Document(str(out))))
-                for bad in ("None", "&amp;", "&lt;", "&#34;"):
-                    if bad in text:
-                        problems.append(f"{doc_key} ({decision} case): {bad!r} in the letter")
-                if "<keselamatan>" not in text.casefold():
-                    problems.append(
-                        f"{doc_key} ({decision} case): the case's title is not in the letter "
-                        "(check the subject line)"
-                    )
-        for decision in ("YA", "TIDAK"):
-            try:
-                ctx = build_context(
-                    sample_case(decision, today), SUMMARY_KEY, settings, today=today
-                )
-                html = render_summary_html(ctx, templates_dir=templates_dir)
-            except TemplateError as exc:
-                problems.append(f"{SUMMARY_TEMPLATE} ({decision} case): {exc}")
-                continue
-            if "<Keselamatan>" in html or "&lt;Keselamatan&gt;" not in html:
-                problems.append(f"{SUMMARY_TEMPLATE}: the title is not escaped as HTML")
-    return problems
-
-
-def _paragraph_texts_of(doc: Any) -> Iterator[tuple[str, str]]:
-    from docx.oxml.ns import qn
-
-    roots = [doc.element.body]
-    for section in doc.sections:
-        for hf in (
-            section.header,
-            section.first_page_header,
-            section.footer,
-            section.first_page_footer,
-        ):
-            if not hf.is_linked_to_previous:
-                roots.append(hf._element)
-    for root in roots:
-        for p in root.iter(qn("w:p")):
-            yield "", "".join(t.text or "" for t in p.iter(qn("w:t")))
-
-
-def _lonely_tag_problems(tpl: DocxTemplate, name: str) -> list[str]:
-    """docxtpl drops the whole paragraph/row of a {%p}/{%tr} tag, text typed beside it too."""
-    problems = []
-    for _part, text in _paragraph_texts(tpl):
-        special = re.findall(r"\{%(?:p|tr|tc)\s.*?%\}", text)
-        if not special:
-            continue
-        rest = _TAG.sub("", text).strip()
-        if rest:
-            problems.append(
-                f"{name}: the text {rest!r} beside {special[0]!r} would be lost — "
-                "a {%p ...%} or {%tr ...%} tag must be alone in its paragraph or table row"
-            )
-        elif len(special) > 1:
-            problems.append(f"{name}: two {{%p}}/{{%tr}} tags share {_where(text)}; split them")
-    return problems
-
-
-def _lint(path: Path) -> list[str]:
-    """What docxtpl accepts but renders wrong: text beside a {%p}/{%tr} tag is dropped."""
-    from docxtpl import DocxTemplate
-
-    tpl = DocxTemplate(str(path))
-    try:
-        tpl.init_docx()
-    except Exception as exc:
-        return [f"{path.name}: not a readable Word document ({exc})"]
-    problems = []
-    tags, broken = _visible_tags(tpl)
-    for b in broken:
-        problems.append(f"{path.name}: a broken tag near {b.text!r} in {b.where}")
-    problems.extend(_lonely_tag_problems(tpl, path.name))
-    unbalanced = _balance(tags)
-    if unbalanced:
-        tag, why = unbalanced
-        problems.append(f"{path.name}: the tag {tag.text!r} in {tag.where} {why}")
-    return problems

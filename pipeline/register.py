@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -106,6 +107,7 @@ documents = Table(
     Column("ocr_path", Text),
     Column("ocr_sha256", String(64)),
     Column("filed_at", DateTime, nullable=False),
+    Column("indexed", Boolean, nullable=False, default=False, index=True),  # in the search index
 )
 
 texts = Table(

@@ -1,8 +1,9 @@
 """Keeps the search index in step with the register: the index is derived data.
 
-Filing must never fail because the index could not be written: the document is safely in
-the register and files/, so an indexing failure only marks the index stale, and the next
-`ika search` or `ika reindex` rebuilds it from the register.
+Filing never fails because the index could not be written: the document is safely in the
+register and files/, marked not yet indexed. Whatever is left unindexed — a failed write, a
+process killed between filing and indexing — is caught up before the next search, and a
+missing or damaged index is rebuilt from the register.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .archive import Archive
 from .register import cases, documents, texts
 
-STALE_MARK = ".stale"
 
-
-def _rows(arc: Archive, doc_ids: list[str] | None, batch: int = 500) -> Iterator[dict[str, Any]]:
+def _rows(
+    arc: Archive, doc_ids: list[str] | None, seen: list[str] | None = None, batch: int = 500
+) -> Iterator[dict[str, Any]]:
     """Index records, read in batches so a rebuild of the whole archive stays small in memory."""
     query = (
         select(documents, texts.c.text, cases.c.division)
@@ -33,6 +34,8 @@ def _rows(arc: Archive, doc_ids: list[str] | None, batch: int = 500) -> Iterator
     with arc.register.read() as conn:
         result = conn.execution_options(yield_per=batch).execute(query)
         for r in result:
+            if seen is not None:
+                seen.append(r.id)
             yield {
                 "doc_id": r.id,
                 "case": r.case_id,
@@ -50,58 +53,67 @@ def _rows(arc: Archive, doc_ids: list[str] | None, batch: int = 500) -> Iterator
             }
 
 
-def mark_stale(arc: Archive, why: str) -> None:
-    arc.index_dir.mkdir(parents=True, exist_ok=True)
-    (arc.index_dir / STALE_MARK).write_text(why + "\n", encoding="utf-8")
-    print(f"warning: search index not updated ({why}); `ika reindex` rebuilds it",
-          file=sys.stderr)
+def _mark_indexed(arc: Archive, doc_ids: list[str]) -> None:
+    with arc.register.write() as conn:
+        for start in range(0, len(doc_ids), 500):
+            chunk = doc_ids[start : start + 500]
+            conn.execute(update(documents).where(documents.c.id.in_(chunk)).values(indexed=True))
 
 
-def is_stale(arc: Archive) -> bool:
-    return (arc.index_dir / STALE_MARK).exists()
-
-
-def index_documents(arc: Archive, doc_ids: Iterable[str]) -> None:
-    """Add (or replace) these documents in the index; never raises."""
+def index_documents(arc: Archive, doc_ids: Iterable[str]) -> bool:
+    """Add (or replace) these documents in the index; never raises. False when it failed
+    (the documents stay marked unindexed and the next search catches them up)."""
     ids = list(doc_ids)
+    if not ids:
+        return True
     try:
         from . import index
 
         index.add_documents(arc.index_dir, _rows(arc, ids))
-    except Exception as exc:  # derived data: record and move on, filing already succeeded
-        mark_stale(arc, f"{type(exc).__name__}: {exc}".splitlines()[0])
+    except Exception as exc:  # derived data: say so and move on, filing already succeeded
+        why = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        print(f"warning: search index not updated ({why}); the next search catches up",
+              file=sys.stderr)
+        return False
+    _mark_indexed(arc, ids)
+    return True
 
 
 def rebuild(arc: Archive) -> int:
-    """Rebuild the whole index from the register and clear the stale mark."""
+    """Rebuild the whole index from the register, with bounded memory."""
     from . import index
 
-    n = index.rebuild(arc.index_dir, _rows(arc, None))
-    (arc.index_dir / STALE_MARK).unlink(missing_ok=True)
+    seen: list[str] = []
+    n = index.rebuild(arc.index_dir, _rows(arc, None, seen))
+    _mark_indexed(arc, seen)
     return n
 
 
-def _document_count(arc: Archive) -> int:
-    from sqlalchemy import func
-
+def unindexed(arc: Archive) -> list[str]:
     with arc.register.read() as conn:
-        return int(conn.execute(select(func.count()).select_from(documents)).scalar() or 0)
+        rows = conn.execute(select(documents.c.id).where(documents.c.indexed.is_(False)))
+        return [r.id for r in rows]
 
 
-def ensure_index(arc: Archive) -> bool:
-    """Rebuild the index when it is missing, damaged, marked stale or behind the register.
-    Returns whether it was rebuilt."""
+def ensure_index(arc: Archive) -> str | None:
+    """Make the index whole before a search: rebuild a missing or damaged one, catch up
+    documents left unindexed. Returns what was done, or None."""
     from . import index
 
     ix = index.open_index(arc.index_dir)
-    try:
-        count = ix.doc_count()
-    finally:
-        ix.ix.close()
-    if ix.created or ix.recreated or is_stale(arc) or count < _document_count(arc):
+    ix.ix.close()
+    if ix.recreated or (ix.created and _has_documents(arc)):
         rebuild(arc)
-        return True
-    return False
+        return "rebuilt"
+    missing = unindexed(arc)
+    if missing and index_documents(arc, missing):
+        return f"caught up {len(missing)}"
+    return None
+
+
+def _has_documents(arc: Archive) -> bool:
+    with arc.register.read() as conn:
+        return conn.execute(select(documents.c.id).limit(1)).first() is not None
 
 
 def search(arc: Archive, query: str | None, **filters: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from .archive import Archive
 from .filters import is_ignored
 from .intake import Outcome, process
+from .search_sync import index_documents
 from .stability import StabilityTracker
 
 Log = Callable[[str], None]
@@ -74,15 +75,23 @@ class Watcher:
 
     # -- work --------------------------------------------------------------
     def file_ready(self) -> int:
+        """File the settled files; index them together, in one commit, when all are done."""
         with self._lock:
             ready = self.tracker.ready()
-        for path in ready:
-            if self.stopping.is_set():
-                self.notice(path)  # not started: leave it for the next run
-                break
-            outcome = process(self.arc, path, log=self.log)
-            self.outcomes.append(outcome)
-            self.log(outcome.line(self.arc))
+        filed: list[str] = []
+        try:
+            for path in ready:
+                if self.stopping.is_set():
+                    self.notice(path)  # not started: leave it for the next run
+                    break
+                outcome = process(self.arc, path, log=self.log, index=False)
+                self.outcomes.append(outcome)
+                self.log(outcome.line(self.arc))
+                if outcome.status == "filed" and outcome.doc_id:
+                    filed.append(outcome.doc_id)
+        finally:
+            if filed:
+                index_documents(self.arc, filed)
         return len(ready)
 
     def once(self) -> list[Outcome]:

@@ -157,3 +157,19 @@ def test_two_processes_filing_at_once_and_a_search_meanwhile(tmp_path: Path) -> 
         assert db.execute("SELECT count(*) FROM documents").fetchone()[0] == 24
     assert search(root, "rundingan", "--limit", "50")["total"] == 24
     assert search(root, "--country", "Thailand", "--limit", "50")["total"] == 24
+
+
+def test_documents_left_unindexed_are_caught_up_by_the_next_search(ika, archive: Path) -> None:
+    """The state a kill between filing and indexing leaves: in the register, not the index."""
+    from pipeline import intake
+    from pipeline.archive import open_archive
+
+    arc = open_archive(archive)
+    note = archive.parent / "nota.txt"
+    note.write_text("Nota mengenai rundingan keselamatan sempadan.", encoding="utf-8")
+    assert intake.process(arc, note, index=False).status == "filed"
+    with sqlite3.connect(archive / "register.sqlite3") as db:
+        assert db.execute("SELECT indexed FROM documents").fetchall() == [(0,)]
+    assert as_json(ika("search", "sempadan", "--json"))["total"] == 1
+    with sqlite3.connect(archive / "register.sqlite3") as db:
+        assert db.execute("SELECT indexed FROM documents").fetchall() == [(1,)]

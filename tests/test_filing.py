@@ -210,3 +210,19 @@ def test_manifest_reasons_are_json_free_one_liners(ika, archive: Path) -> None:
     first = (archive / "failed" / "invalid.pdf.reason.txt").read_text().splitlines()[0]
     assert first.startswith("damaged") and "{" not in first
     assert json.dumps(first)  # printable
+
+
+def test_bombs_are_quarantined_and_the_next_file_still_filed(ika, archive: Path) -> None:
+    from tests.test_extract import _png_header_bomb, _rewrite_zip
+
+    inbox = archive / "inbox"
+    _png_header_bomb(inbox / "imbasan besar.png", 30_000, 30_000)
+    plain = (CORPUS / "docx" / "header-footer-unicode.docx").read_bytes()
+    (inbox / "zip bomb.docx").write_bytes(
+        _rewrite_zip(plain, {"word/media/image1.png": b"\0" * 50_000_000}))
+    drop(archive, TEXT_PDF)
+    out = ika("watch", "--once").stdout
+    assert out.count("failed ") == 2 and out.count("filed ") == 1, out
+    for name in ("imbasan besar.png", "zip bomb.docx"):
+        reason = (archive / "failed" / f"{name}.reason.txt").read_text().splitlines()[0]
+        assert "too large" in reason or "too-large" in reason or "large" in reason, reason

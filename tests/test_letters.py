@@ -13,7 +13,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from pipeline import letters, sop
+from pipeline import letterfields, letters, sop, templatecheck
 from pipeline.errors import ConversionError, TemplateError
 from pipeline.malay import malay_date, malay_weekday
 from pipeline.pdf import to_pdf
@@ -411,13 +411,13 @@ def test_list_values_split_on_semicolons_with_escape() -> None:
 
 
 def test_fields_describe_each_document() -> None:
-    required = {f.name for f in letters.fields("minit-cerai") if f.required}
+    required = {f.name for f in letterfields.fields("minit-cerai") if f.required}
     assert required == {"tujuan", "latar_belakang", "ulasan", "syor"}
-    names = [f.name for f in letters.fields("jemputan-mesyuarat")]
+    names = [f.name for f in letterfields.fields("jemputan-mesyuarat")]
     assert names[:4] == ["tarikh_mesyuarat", "masa", "tempat", "agenda"]
     assert "signatory" in names and "sk" in names
-    with pytest.raises(TemplateError, match="unknown document"):
-        letters.fields("surat-cinta")
+    with pytest.raises(TemplateError, match="no document"):
+        letterfields.fields("surat-cinta")
 
 
 # ---------------------------------------------------------------- broken templates
@@ -512,7 +512,7 @@ def test_missing_and_damaged_template_files(tmp_path: Path) -> None:
 
 
 def test_check_templates_passes_on_the_shipped_templates() -> None:
-    assert letters.check_templates(TEMPLATES, TODAY) == []
+    assert templatecheck.check_templates(TEMPLATES, TODAY) == []
 
 
 def test_check_templates_reports_a_broken_and_a_missing_template(tmp_path: Path) -> None:
@@ -523,7 +523,7 @@ def test_check_templates_reports_a_broken_and_a_missing_template(tmp_path: Path)
             "minit-cerai.docx",
         ):
             shutil.copy(path, folder / path.name)
-    problems = letters.check_templates(folder, TODAY)
+    problems = templatecheck.check_templates(folder, TODAY)
     assert any(p.startswith("memo-kln.docx") and "endiff" in p for p in problems), problems
     assert any("minit-cerai.docx: missing" in p for p in problems), problems
     assert len(problems) == 2, problems

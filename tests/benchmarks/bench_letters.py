@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import letters, sop  # noqa: E402
+from pipeline import letters, sop, templatecheck  # noqa: E402
 from pipeline.pdf import to_pdf  # noqa: E402
 from pipeline.settings import default_text, parse  # noqa: E402
 
@@ -33,11 +33,11 @@ def jobs() -> list[tuple[str, dict[str, object]]]:
             if not sop.applies(step, decision):
                 continue
             ctx = letters.build_context(
-                letters.sample_case(decision, TODAY),
+                templatecheck.sample_case(decision, TODAY),
                 key,
                 settings,
                 to_key="AGC" if document.per_addressee else None,
-                overrides=letters.sample_overrides(key),
+                overrides=templatecheck.sample_overrides(key),
                 today=TODAY,
             )
             out.append((key, ctx))
