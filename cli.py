@@ -180,7 +180,7 @@ def case_list(
     as_json: bool,
 ) -> None:
     """List cases and where each stands."""
-    from pipeline import cases, report
+    from pipeline import cases, clock, report
 
     rows = cases.list_cases(
         _open(archive_path), status=status, overdue=overdue, country=country, type=type_
@@ -189,7 +189,7 @@ def case_list(
         _print_json(rows)
     else:
         lines: list[str] = []
-        report.print_case_list(lines.append, rows, cases.today())
+        report.print_case_list(lines.append, rows, clock.today())
         _echo_lines(lines)
 
 
@@ -199,7 +199,7 @@ def case_list(
 @json_option
 def case_show(archive_path: Path, case_id: str, as_json: bool) -> None:
     """Show a case's timeline: every step with actor, due, done, status; and its history."""
-    from pipeline import cases, report
+    from pipeline import cases, clock, report
 
     arc = _open(archive_path)
     data = cases.get_case(arc, case_id)
@@ -208,7 +208,7 @@ def case_show(archive_path: Path, case_id: str, as_json: bool) -> None:
         _print_json(data)
     else:
         lines: list[str] = []
-        report.print_case(lines.append, data, cases.today())
+        report.print_case(lines.append, data, clock.today())
         _echo_lines(lines)
 
 
@@ -353,7 +353,7 @@ def doc_make(archive_path: Path, case_id: str, document: str, to: str | None,
 def doc_check(archive_path: Path) -> None:
     """Render every template against sample cases and report problems."""
     from pipeline import docmaker, templatecheck
-    from pipeline.cases import today
+    from pipeline.clock import today
 
     problems = templatecheck.check_templates(docmaker.templates_dir(_open(archive_path)), today())
     for p in problems:
@@ -370,13 +370,13 @@ def doc_check(archive_path: Path) -> None:
               help="Write the HTML here instead of stdout.")
 def case_summary(archive_path: Path, case_id: str, output: Path | None) -> None:
     """A one-page HTML summary of the case: its timeline against the SOP's deadlines."""
-    from pipeline import cases, docmaker, letters
+    from pipeline import cases, clock, docmaker, letters
 
     arc = _open(archive_path)
     data = cases.get_case(arc, case_id)
     data["history"] = cases.history(arc, case_id)
     html = letters.render_summary_html(
-        letters.summary_context(data, arc.settings, cases.today()),
+        letters.summary_context(data, arc.settings, clock.today()),
         templates_dir=docmaker.templates_dir(arc),
     )
     if output:
@@ -390,9 +390,9 @@ def case_summary(archive_path: Path, case_id: str, output: Path | None) -> None:
 
 
 def _log(message: str) -> None:
-    from datetime import datetime
+    from pipeline.clock import now
 
-    click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}")
+    click.echo(f"{now():%Y-%m-%d %H:%M:%S} {message}")
 
 
 def _quiet_libraries() -> None:

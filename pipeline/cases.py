@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,19 +12,14 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from . import sop
 from .archive import Archive
+from .clock import now, today
 from .countries import resolve_country
 from .errors import CaseNotFound, IkaError, InvalidDate, StepError
 from .instruments import default_level, resolve_level, resolve_type
-from .register import cases, dumps, events, log_event, now, steps
+from .register import cases, dumps, events, log_event, steps
 from .timeline import Timeline, compute, negotiation_end
 
 SOURCES = ("kln", "embassy", "management")
-
-
-def today() -> date:
-    """Today, or IKA_TODAY (YYYY-MM-DD) so reports can be run 'as of' a day."""
-    fixed = os.environ.get("IKA_TODAY")
-    return parse_date(fixed, "IKA_TODAY") if fixed else date.today()
 
 
 def parse_date(text: str | date, what: str = "date") -> date:

@@ -44,7 +44,8 @@ def make(
 ) -> list[Filed]:
     """Render document `key` for the case, file it (and its PDF) into the case's step."""
     from . import letters
-    from .cases import get_case, today
+    from .cases import get_case
+    from .clock import today
 
     step, doc = document_of(key)
     case = get_case(arc, case_id)

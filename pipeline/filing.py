@@ -24,9 +24,10 @@ from sqlalchemy import Connection, func, insert, select
 
 from . import sop
 from .archive import Archive
-from .cases import load_case, refresh_status, today
+from .cases import load_case, refresh_status
+from .clock import now, today
 from .errors import FilingError
-from .register import documents, log_event, now, steps, texts
+from .register import documents, log_event, steps, texts
 
 CHUNK = 1 << 20
 MAX_STEM = 80  # characters of the original name kept in the stored name

@@ -8,10 +8,10 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path, PurePath
 
 from .archive import Archive
+from .clock import now
 from .errors import FilingError, IkaError
 from .filing import Metadata, file_document, find_by_sha, sha256_of
 
@@ -243,7 +243,7 @@ def _write_reason(dest: Path, reason: str, original: Path) -> None:
         f"{reason}\n\n"
         f"file:     {original.name}\n"
         f"from:     {original}\n"
-        f"when:     {datetime.now():%Y-%m-%d %H:%M:%S}\n"
+        f"when:     {now():%Y-%m-%d %H:%M:%S}\n"
         f"retry:    ika file \"{dest}\"  (add --password PW for an encrypted file,\n"
         f"          --case CASE to choose the case)\n"
     )

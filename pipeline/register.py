@@ -11,7 +11,6 @@ import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from .clock import now
 from .errors import ArchiveNotFound, SchemaTooNew
 
 SCHEMA_VERSION = 1
@@ -128,10 +128,6 @@ events = Table(
     Column("action", String(32), nullable=False),
     Column("note", Text),
 )
-
-
-def now() -> datetime:
-    return datetime.now().replace(microsecond=0)  # local time: what the officers read
 
 
 def current_user() -> str:

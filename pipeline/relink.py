@@ -34,7 +34,8 @@ def unassigned(arc: Archive) -> list[dict[str, Any]]:
 
 def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) -> str:
     """Link a filed document to a case (the file stays where it is: files/ is immutable)."""
-    from .cases import get_case, today
+    from .cases import get_case
+    from .clock import today
     from .filing import advance_sop
     from .search_sync import index_documents
 

@@ -6,6 +6,7 @@ under a second. Overdue steps are written OVERDUE and, on a terminal, in bold re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -159,28 +160,44 @@ def progress_line(case_id: str, step: int, tl: Timeline, *, scheduled: bool = Fa
 
 
 def print_search(echo: Echo, result: dict[str, Any]) -> None:
-    """Ranked hits with their snippets, then the facet counts of the whole result."""
+    """Ranked hits with their snippets (matches in bold), then the facets of the whole result."""
+    from .countries import country_name_ms, is_grouping
+    from .instruments import level_name_ms, type_name_ms
+
+    def country(code: str) -> str:
+        return code if is_grouping(code) else f"{country_name_ms(code)} ({code})"
+
     total = result["total"]
     hits = result["hits"]
     echo(f"{total} document(s)" + (f", showing {len(hits)}" if len(hits) < total else ""))
     for n, h in enumerate(hits, 1):
-        countries = ",".join(h.get("countries") or []) or "-"
         echo("")
         echo(click.style(f"{n:>2}. {h.get('title') or h.get('filename')}", bold=True))
-        meta = [h["doc_id"], h.get("case") or "unassigned", h.get("type") or "-", countries,
-                h.get("level") or "-"]
+        meta = [h["doc_id"], h.get("case") or "unassigned"]
+        if h.get("type"):
+            meta.append(type_name_ms(h["type"]))
+        meta.append(", ".join(country(c) for c in h.get("countries") or []) or "-")
+        if h.get("level"):
+            meta.append(level_name_ms(h["level"]))
         if h.get("signed"):
-            meta.append(f"signed {fmt(h['signed'])}")
+            meta.append(f"ditandatangani {fmt(h['signed'])}")
         echo("    " + " · ".join(meta))
         if h.get("snippet"):
-            echo("    " + h["snippet"].replace("\n", " "))
+            echo("    " + _bold_marks(h["snippet"].replace("\n", " ")))
         echo(f"    {h['path']}")
+    if not total:
+        return
+    echo("")
     facets = result.get("facets") or {}
-    if total:
-        echo("")
-        for name in ("country", "type", "level", "year"):
-            counts = facets.get(name) or {}
-            if counts:
-                shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(),
-                                                               key=lambda kv: (-kv[1], kv[0])))
-                echo(f"{name + ':':9s}{shown}")
+    names = {"country": country, "type": type_name_ms, "level": level_name_ms}
+    for name in ("country", "type", "level", "year"):
+        counts = facets.get(name) or {}
+        label = names.get(name, str)
+        shown = ", ".join(f"{label(k)} {v}" for k, v in counts.items() if v)
+        if shown:
+            echo(f"{name + ':':9s}{shown}")
+
+
+def _bold_marks(snippet: str) -> str:
+    """The index marks matched words «like this»; a terminal shows them in bold."""
+    return re.sub(r"«(.*?)»", lambda m: click.style(m.group(1), bold=True), snippet)

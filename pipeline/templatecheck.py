@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import sop
+from .clock import today as clock_today
 from .errors import TemplateError
 from .letterfields import SUMMARY_KEY, fields
 from .letters import (
@@ -100,7 +101,7 @@ def check_templates(
 
     from .settings import default_text, parse
 
-    today = today or date.today()
+    today = today or clock_today()
     settings = settings or parse(default_text())
     problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="ika-check-") as tmp:

@@ -81,3 +81,20 @@ def test_working_due_counts_exactly_n_working_days(start: date, days: int, state
     assert due >= start + timedelta(days=days)
     span = [start + timedelta(days=i) for i in range(1, (due - start).days + 1)]
     assert sum(cal.is_working_day(d) for d in span) == days
+
+
+def test_today_is_malaysian_whatever_the_server_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    from pipeline import clock
+
+    monkeypatch.delenv("IKA_TODAY", raising=False)
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        expected = (datetime.now(UTC) + timedelta(hours=8)).date()
+        assert clock.today() == expected
+    finally:
+        monkeypatch.undo()
+        time.tzset()

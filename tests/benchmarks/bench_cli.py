@@ -35,7 +35,8 @@ def fill(archive: Path, n: int) -> None:
     from sqlalchemy import insert
 
     from pipeline.archive import open_archive
-    from pipeline.register import cases, dumps, now, steps
+    from pipeline.clock import now
+    from pipeline.register import cases, dumps, steps
 
     arc = open_archive(archive)
     rng = random.Random(7)

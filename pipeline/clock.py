@@ -1,0 +1,24 @@
+"""Today and now as the Ministry sees them: Malaysia time (UTC+8, no daylight saving), whatever
+the server's own time zone. A server on UTC would otherwise start the day eight hours late."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta, timezone
+
+MYT = timezone(timedelta(hours=8), "MYT")
+
+
+def now() -> datetime:
+    """Malaysia time, naive, to the second: what the events trail and the logs show."""
+    return datetime.now(MYT).replace(tzinfo=None, microsecond=0)
+
+
+def today() -> date:
+    """Today in Malaysia, or IKA_TODAY (YYYY-MM-DD) so reports can be run 'as of' a day."""
+    fixed = os.environ.get("IKA_TODAY")
+    if fixed:
+        from .cases import parse_date
+
+        return parse_date(fixed, "IKA_TODAY")
+    return now().date()
