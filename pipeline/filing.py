@@ -177,7 +177,12 @@ def file_document(
         ocr_sha = sha256_of(meta.ocr_pdf)
         store(meta.ocr_pdf, ocr_dest, ocr_sha)
         ocr_rel = ocr_dest.relative_to(arc.root).as_posix()
+    clash = None
     with arc.register.write() as conn:
+        if kind == "filed":  # checked again under the write lock: two filers may race here
+            clash = conn.execute(select(documents).where(documents.c.sha256 == sha)).first()
+        if clash is not None:
+            return _lost_race(arc, clash, dest, source)
         doc_id = _next_doc_id(conn)
         conn.execute(
             insert(documents).values(
@@ -201,6 +206,15 @@ def file_document(
 
         index_documents(arc, [doc_id])
     return Filed(doc_id, dest, case_id, step, version, sha, completed_steps=completed)
+
+
+def _lost_race(arc: Archive, earlier: Any, stored: Path, source: str | None) -> Filed:
+    """Another process registered the same bytes first: ours is the duplicate."""
+    if source is not None and earlier.source == source:
+        return _filed(arc, earlier, resumed=True)
+    if (arc.root / earlier.path) != stored:
+        stored.unlink(missing_ok=True)  # our copy is referenced by nothing
+    raise FilingError(f"duplicate of {earlier.id} ({earlier.name})", "duplicate")
 
 
 def _filed(arc: Archive, row: Any, *, resumed: bool = False) -> Filed:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -114,7 +114,7 @@ def file_many(
     failed = 0
     filed: list[str] = []
     try:
-        for item in items:
+        for item in _expand(items):
             path = Path(item)
             if not path.exists() and is_doc_id(item):
                 if not case_id:
@@ -136,6 +136,20 @@ def file_many(
         if filed:  # one index commit for the whole batch
             index_documents(arc, filed)
     return failed
+
+
+def _expand(items: list[str]) -> Iterator[str]:
+    """Folders stand for the documents inside them (temporary and system files left out)."""
+    from .filters import is_ignored
+
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            for p in sorted(path.rglob("*")):
+                if p.is_file() and not is_ignored(p, path):
+                    yield str(p)
+        else:
+            yield item
 
 
 def _file(

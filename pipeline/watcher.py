@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .archive import Archive
+from .errors import IkaError
 from .filters import is_ignored
 from .intake import Outcome, process
 from .search_sync import index_documents
@@ -96,17 +97,22 @@ class Watcher:
 
     def once(self) -> list[Outcome]:
         """File everything in the inbox now, waiting for files still being written."""
-        clean_leftovers(self.arc)
-        self.rescan()
-        while len(self.tracker) and not self.stopping.is_set():
-            self.file_ready()
-            wait = self.tracker.next_due()
-            if wait:
-                time.sleep(min(wait, 0.5) + 0.01)
+        self._take_lock()
+        try:
+            clean_leftovers(self.arc)
+            self.rescan()
+            while len(self.tracker) and not self.stopping.is_set():
+                self.file_ready()
+                wait = self.tracker.next_due()
+                if wait:
+                    time.sleep(min(wait, 0.5) + 0.01)
+        finally:
+            self._lock_file.close()
         return self.outcomes
 
     def run(self) -> None:
         """Watch until stopped (SIGINT/SIGTERM); finish the file in hand before exiting."""
+        self._take_lock()
         observer = self._observer()
         clean_leftovers(self.arc)
         self.inbox.mkdir(parents=True, exist_ok=True)
@@ -127,7 +133,22 @@ class Watcher:
         finally:
             observer.stop()
             observer.join(timeout=5)
+            self._lock_file.close()
             self.log("stopped")
+
+    def _take_lock(self) -> None:
+        """One watcher per archive: a second would race the first for every file, and its
+        start-up clean-up would delete the first one's work in progress."""
+        import fcntl
+
+        self._lock_file = open(self.arc.root / ".watch.lock", "a+")  # noqa: SIM115 - held
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            raise IkaError(
+                f"another `ika watch` is already running on {self.arc.root}"
+            ) from None
 
     def stop(self, *_: object) -> None:
         self.stopping.set()

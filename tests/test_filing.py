@@ -226,3 +226,36 @@ def test_bombs_are_quarantined_and_the_next_file_still_filed(ika, archive: Path)
     for name in ("imbasan besar.png", "zip bomb.docx"):
         reason = (archive / "failed" / f"{name}.reason.txt").read_text().splitlines()[0]
         assert "too large" in reason or "too-large" in reason or "large" in reason, reason
+
+
+def test_a_folder_given_to_ika_file_files_its_documents(ika, archive: Path,
+                                                          tmp_path: Path) -> None:
+    folder = tmp_path / "dari pejabat"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copyfile(TEXT_PDF, folder / "a.pdf")
+    shutil.copyfile(CORPUS / "docx" / "tables.docx", folder / "sub" / "b.docx")
+    (folder / "~$b.docx").write_bytes(b"lock")
+    out = ika("file", str(folder)).stdout
+    assert out.count("filed ") == 2 and "~$" not in out
+
+
+def test_two_processes_racing_for_the_same_bytes_register_one(archive: Path,
+                                                               tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    copies = []
+    for n in range(4):
+        p = tmp_path / f"copy{n}.pdf"
+        shutil.copyfile(TEXT_PDF, p)
+        copies.append(p)
+    ika = [sys.executable, "-c", "import cli; cli.main()"]
+    root = Path(__file__).resolve().parents[1]
+    procs = [subprocess.Popen([*ika, "file", str(p), "--archive", str(archive)], cwd=root,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for p in copies]
+    outs = [p.communicate(timeout=120)[0] for p in procs]
+    assert sum(" filed   " in o for o in outs) == 1, outs
+    assert sum("duplicate of DOC-000001" in o for o in outs) == 3, outs
+    assert len(registered(archive)) == 1
+    assert len([f for f in (archive / "files").rglob("*") if f.is_file()]) == 1

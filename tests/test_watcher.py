@@ -167,3 +167,13 @@ def test_kill_during_ocr_then_restart_loses_nothing_files_nothing_twice(
     check = subprocess.run(ika_cmd("verify", "--archive", str(archive)), cwd=ROOT,
                            capture_output=True, text=True, timeout=120)
     assert check.returncode == 0 and "2 file(s) checked, 0 problem(s)" in check.stdout
+
+
+def test_a_second_watcher_on_the_same_archive_is_refused(archive: Path, watcher) -> None:
+    w = WatcherProcess(archive)
+    watcher.append(w)
+    second = subprocess.run(ika_cmd("watch", "--once", "--archive", str(archive)), cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert second.returncode == 1
+    assert "already running" in second.stderr and "Traceback" not in second.stderr
+    assert w.stop() == 0
