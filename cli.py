@@ -332,12 +332,14 @@ def doc_list(archive_path: Path, case_id: str, as_json: bool) -> None:
 @archive_option
 @click.argument("case_id", metavar="CASE")
 @click.argument("document", metavar="DOC")
-@click.option("--to", "to", help="Addressee key from ika.toml [directory] (KLN, AGC, PUU-KDN ...).")
+@click.option("--to", "to", multiple=True,
+              help="Addressee key from ika.toml [directory] (KLN, AGC, PUU-KDN ...); "
+                   "repeat for one letter each.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
               help="A field of the template; repeat for several.")
 @click.option("--pdf", is_flag=True, help="Also make a PDF (LibreOffice).")
 @by_option
-def doc_make(archive_path: Path, case_id: str, document: str, to: str | None,
+def doc_make(archive_path: Path, case_id: str, document: str, to: tuple[str, ...],
              sets: tuple[str, ...], pdf: bool, by: str | None) -> None:
     """Render DOC for CASE, file it in the case, and print its path."""
     from pipeline import docmaker

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +37,13 @@ def make(
     case_id: str,
     key: str,
     *,
-    to: str | None = None,
+    to: Sequence[str] = (),
     overrides: Mapping[str, str] | None = None,
     pdf: bool = False,
     by: str | None = None,
 ) -> list[Filed]:
-    """Render document `key` for the case, file it (and its PDF) into the case's step."""
+    """Render document `key` for the case — one letter per addressee where the SOP says so —
+    and file each (and its PDF) into the case's step. All PDFs come from one LibreOffice run."""
     from . import letters
     from .cases import get_case
     from .clock import today
@@ -54,41 +55,53 @@ def make(
             f"{case['id']}: {key} belongs to step {step.n}, which is skipped on this case's "
             f"branch (decision {case['decision']})"
         )
-    if doc.per_addressee and not to:
+    addressees = [_addressee_key(arc, t) for t in dict.fromkeys(to)]
+    if doc.per_addressee and not addressees:
         keys = ", ".join(arc.settings.directory)
         raise TemplateError(f"{key} is one letter per addressee: give --to KEY ({keys})")
-    if to:
-        by_upper = {k.upper(): k for k in arc.settings.directory}
-        if to.upper() not in by_upper:
-            keys = ", ".join(arc.settings.directory)
-            raise TemplateError(f"no addressee {to!r} in ika.toml [directory]; known: {keys}")
-        to = by_upper[to.upper()]
-    context = letters.build_context(
-        case, key, arc.settings, to_key=to, overrides=dict(overrides or {}), today=today()
-    )
-    name = f"{key}-{to}" if to and doc.per_addressee else key
+    if not doc.per_addressee and len(addressees) > 1:
+        raise TemplateError(f"{key} is one document: give at most one --to")
+    letters_to: list[str | None] = list(addressees) or [None]
+    contexts = [
+        letters.build_context(case, key, arc.settings, to_key=t,
+                              overrides=dict(overrides or {}), today=today())
+        for t in letters_to  # every letter's fields are checked before any is filed
+    ]
     work = arc.root / ".work"
     work.mkdir(exist_ok=True)
+    filed: list[Filed] = []
     with tempfile.TemporaryDirectory(dir=work) as tmp:
-        docx = letters.render(key, context, Path(tmp) / f"{name}.docx",
-                              templates_dir=templates_dir(arc))
-        made = [docx]
+        names = [f"{key}-{t}" if t and doc.per_addressee else key for t in letters_to]
+        docs = [
+            letters.render(key, ctx, Path(tmp) / f"{name}.docx", templates_dir=templates_dir(arc))
+            for name, ctx in zip(names, contexts, strict=True)
+        ]
+        pdfs: list[Path | None] = [None] * len(docs)
         if pdf:
             from .pdf import to_pdf
 
-            made += to_pdf([docx], Path(tmp))
-        text = _docx_text(docx)
-        title = f"{doc.title}: {case['title']}"
-        meta = Metadata(text=text, title=title, countries=tuple(case["countries"]),
-                        type=case["type"], level=case["level"], language="ms",
-                        method="generated")
-        filed = [file_document(arc, docx, kind="generated", name=name, case_id=case["id"],
-                               step=step.n, meta=meta, by=by)]
-        for rendition in made[1:]:  # the PDF shares the version of its .docx
-            filed.append(file_document(arc, rendition, kind="generated", name=name,
-                                       case_id=case["id"], step=step.n, meta=meta, by=by,
-                                       version=filed[0].version))
+            pdfs = list(to_pdf(docs, Path(tmp) / "pdf"))
+        for name, docx, rendition in zip(names, docs, pdfs, strict=True):
+            meta = Metadata(text=_docx_text(docx), title=f"{doc.title}: {case['title']}",
+                            countries=tuple(case["countries"]), type=case["type"],
+                            level=case["level"], language="ms", method="generated")
+            first = file_document(arc, docx, kind="generated", name=name, case_id=case["id"],
+                                  step=step.n, meta=meta, by=by)
+            filed.append(first)
+            if rendition is not None:  # the PDF shares the version of its .docx
+                filed.append(file_document(arc, rendition, kind="generated", name=name,
+                                           case_id=case["id"], step=step.n, meta=meta, by=by,
+                                           version=first.version))
     return filed
+
+
+def _addressee_key(arc: Archive, key: str) -> str:
+    """The directory's own spelling of an addressee key, given in any case."""
+    by_upper = {k.upper(): k for k in arc.settings.directory}
+    if key.upper() not in by_upper:
+        keys = ", ".join(arc.settings.directory)
+        raise TemplateError(f"no addressee {key!r} in ika.toml [directory]; known: {keys}")
+    return by_upper[key.upper()]
 
 
 def _docx_text(path: Path) -> str:

@@ -157,3 +157,18 @@ def test_case_summary_html(ika, case_id: str, tmp_path: Path) -> None:
     ika("case", "summary", case_id, "-o", str(out))
     html = out.read_text()
     assert case_id in html and "Korea Selatan" in html and "<html" in html.lower()
+
+
+def test_one_letter_per_addressee_with_their_pdfs_in_one_go(ika, archive: Path,
+                                                            case_id: str) -> None:
+    out = ika("doc", "make", case_id, "permohonan-ulasan", "--to", "AGC", "--to", "puu-kdn",
+              "--to", "PDRM", "--pdf").stdout.split()
+    assert [Path(p).name for p in out] == [
+        "permohonan-ulasan-AGC-v1.docx", "permohonan-ulasan-AGC-v1.pdf",
+        "permohonan-ulasan-PUU-KDN-v1.docx", "permohonan-ulasan-PUU-KDN-v1.pdf",
+        "permohonan-ulasan-PDRM-v1.docx", "permohonan-ulasan-PDRM-v1.pdf",
+    ]
+    assert "Polis Diraja Malaysia" in all_text(Path(out[4]))
+    res = ika("doc", "make", case_id, "makluman-bahagian", "--to", "AGC", "--to", "KLN",
+              expect=1)
+    assert "at most one --to" in res.output
