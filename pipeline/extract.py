@@ -702,6 +702,7 @@ def _run_child(args: list[str], job: Path, ocr: _Ocr, ocr_pages: int) -> tuple[i
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group: Tesseract/Ghostscript die with it
+        preexec_fn=_die_with_parent,
     )
     lines: queue.Queue[str | None] = queue.Queue()
     reader = threading.Thread(target=_pump, args=(child.stderr, lines), daemon=True)
@@ -718,6 +719,16 @@ def _run_child(args: list[str], job: Path, ocr: _Ocr, ocr_pages: int) -> tuple[i
         _kill_group(child)
         raise
     return child.wait(), errors
+
+
+def _die_with_parent() -> None:
+    """In the OCR child: be killed when the watcher dies, even by kill -9 (Linux), instead of
+    running on as an orphan while the restarted watcher redoes the same file."""
+    with suppress(OSError, AttributeError):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _pump(stream: Any, lines: queue.Queue[str | None]) -> None:

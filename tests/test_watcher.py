@@ -152,6 +152,9 @@ def test_kill_during_ocr_then_restart_loses_nothing_files_nothing_twice(
     wait_for(lambda: "ocr start" in w.text(), 60, "OCR to start")
     time.sleep(1.0)
     w.stop(signal.SIGKILL)
+    ocr_child = lambda: subprocess.run(  # noqa: E731
+        ["pgrep", "-f", f"python.* -m ocrmypdf .*{archive}"], capture_output=True, text=True).stdout
+    wait_for(lambda: not ocr_child(), 1.0, "the OCR child to die with the watcher")
     assert documents(archive) == []
     assert (archive / "inbox" / scan.name).read_bytes() == scan.read_bytes()
     result = subprocess.run(ika_cmd("watch", "--once", "--archive", str(archive)), cwd=ROOT,
