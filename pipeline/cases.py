@@ -22,15 +22,6 @@ from .timeline import Timeline, compute, negotiation_end
 SOURCES = ("kln", "embassy", "management")
 
 
-def parse_date(text: str | date, what: str = "date") -> date:
-    if isinstance(text, date):
-        return text
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidDate(f"{what} {text!r} is not a date (use YYYY-MM-DD)") from None
-
-
 @dataclass(frozen=True)
 class CaseRow:
     """A case as stored, plus its step completions."""
@@ -244,6 +235,26 @@ def _mark_done(
     conn.execute(
         insert(steps).values(case_id=case_id, n=n, done=day, note=note, by=by or current_user())
     )
+
+
+def complete_by_filing(arc: Archive, conn: Connection, case_id: str, on: date) -> tuple[int, ...]:
+    """A negotiated document filed for a case waiting to hand it over or to file it completes
+    both steps, done by the system on the filing date. Returns the steps it completed."""
+    case = load_case(conn, case_id)
+    if case.timeline(arc, on).current not in (sop.HANDOVER_STEP, sop.FILING_STEP):
+        return ()
+    done = []
+    for n in (sop.HANDOVER_STEP, sop.FILING_STEP):
+        if n in case.done:
+            continue
+        day = max(on, *case.done.values(), case.row.received)
+        note = "negotiated document filed"
+        _mark_done(conn, case_id, n, day, note, "system")
+        log_event(conn, "step.done", by="system", case_id=case_id, note=_event_note(n, day, note))
+        case.done[n] = day
+        done.append(n)
+    refresh_status(arc, conn, case_id)
+    return tuple(done)
 
 
 def refresh_status(arc: Archive, conn: Connection, case_id: str) -> Timeline:

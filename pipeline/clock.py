@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, timedelta, timezone
 
+from .errors import InvalidDate
+
 MYT = timezone(timedelta(hours=8), "MYT")
 
 
@@ -18,7 +20,8 @@ def today() -> date:
     """Today in Malaysia, or IKA_TODAY (YYYY-MM-DD) so reports can be run 'as of' a day."""
     fixed = os.environ.get("IKA_TODAY")
     if fixed:
-        from .cases import parse_date
-
-        return parse_date(fixed, "IKA_TODAY")
+        try:
+            return date.fromisoformat(fixed.strip())
+        except ValueError:
+            raise InvalidDate(f"IKA_TODAY {fixed!r} is not a date (use YYYY-MM-DD)") from None
     return now().date()

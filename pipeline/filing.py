@@ -22,12 +22,11 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
-from . import sop
 from .archive import Archive
-from .cases import load_case, refresh_status
+from .cases import complete_by_filing
 from .clock import now, today
 from .errors import FilingError
-from .register import documents, log_event, steps, texts
+from .register import documents, log_event, texts
 
 CHUNK = 1 << 20
 MAX_STEM = 80  # characters of the original name kept in the stored name
@@ -200,7 +199,7 @@ def file_document(
         log_event(conn, f"doc.{kind}", by=by, case_id=case_id, doc_id=doc_id, note=note)
         completed = ()
         if kind == "filed" and case_id and meta.type:
-            completed = advance_sop(arc, conn, case_id, filed_on)
+            completed = complete_by_filing(arc, conn, case_id, filed_on)
     if index:
         from .search_sync import index_documents
 
@@ -237,29 +236,6 @@ def _next_doc_id(conn: Connection) -> str:
     last = conn.execute(select(func.max(documents.c.id))).scalar()
     n = int(last.split("-")[1]) + 1 if last else 1
     return f"DOC-{n:06d}"
-
-
-def advance_sop(arc: Archive, conn: Connection, case_id: str, on: date) -> tuple[int, ...]:
-    """A negotiated document filed for a case waiting to send or file it completes the
-    sending step and the filing step, done by the system on the filing date."""
-    case = load_case(conn, case_id)
-    tl = case.timeline(arc, on)
-    filing = sop.FILING_STEP
-    sending = max(s.n for s in sop.STEPS if s.n < filing and s.branch == "ya")
-    if tl.current not in (sending, filing):
-        return ()
-    done = []
-    for n in (sending, filing):
-        if n in case.done:
-            continue
-        day = max(on, max(case.done.values(), default=case.row.received))
-        conn.execute(insert(steps).values(case_id=case_id, n=n, done=day, by="system",
-                                          note="negotiated document filed"))
-        log_event(conn, "step.done", by="system", case_id=case_id,
-                  note=f"step {n} done {day}: negotiated document filed")
-        done.append(n)
-    refresh_status(arc, conn, case_id)
-    return tuple(done)
 
 
 def documents_of(arc: Archive, case_id: str) -> list[dict[str, Any]]:

@@ -34,9 +34,8 @@ def unassigned(arc: Archive) -> list[dict[str, Any]]:
 
 def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) -> str:
     """Link a filed document to a case (the file stays where it is: files/ is immutable)."""
-    from .cases import get_case
+    from .cases import complete_by_filing, get_case
     from .clock import today
-    from .filing import advance_sop
     from .search_sync import index_documents
 
     doc_id = doc_id.strip().upper()
@@ -53,7 +52,7 @@ def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) ->
                   note=f"from {row.case_id or 'unassigned'}")
         done: tuple[int, ...] = ()
         if row.kind == "filed" and row.type:  # a negotiated text: the SOP may move on
-            done = advance_sop(arc, conn, case["id"], today())
+            done = complete_by_filing(arc, conn, case["id"], today())
     index_documents(arc, [doc_id])
     steps = f"; step {' and '.join(map(str, done))} done" if done else ""
     return f"linked  {doc_id} -> {case['id']}{steps}"

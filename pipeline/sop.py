@@ -36,6 +36,7 @@ class Step:
     decision: bool = False  # closed by `ika case decide`, not `done`
     scheduled: bool = False  # waits for `ika case schedule` (agreed start)
     filing: bool = False  # completed by filing the negotiated document
+    hands_over: bool = False  # the negotiated document goes to AB (done when AB files it)
 
     @property
     def rule(self) -> str:
@@ -139,6 +140,7 @@ STEPS: tuple[Step, ...] = (
         "negotiation-end",
         "ya",
         (Document("serahan-dokumen", "Serahan Dokumen Hasil Rundingan"),),
+        hands_over=True,
     ),
     Step(
         9,
@@ -161,6 +163,7 @@ LAST_STEP = STEPS[-1].n
 DECISION_STEP = next(s.n for s in STEPS if s.decision)
 SCHEDULED_STEP = next(s.n for s in STEPS if s.scheduled)
 FILING_STEP = next(s.n for s in STEPS if s.filing)
+HANDOVER_STEP = next(s.n for s in STEPS if s.hands_over)
 DOCUMENTS: dict[str, tuple[Step, Document]] = {d.key: (s, d) for s in STEPS for d in s.documents}
 
 
