@@ -74,6 +74,8 @@ def new_case(
     codes = list(dict.fromkeys(resolve_country(c) for c in countries))
     if not codes:
         raise IkaError("a case needs at least one --country")
+    if "MY" in codes:
+        raise IkaError("Malaysia is our side: --country names the counterpart(s)")
     lvl = resolve_level(level) if level else default_level(codes)
     if source is not None and source not in SOURCES:
         raise IkaError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")

@@ -113,9 +113,9 @@ class Watcher:
     def run(self) -> None:
         """Watch until stopped (SIGINT/SIGTERM); finish the file in hand before exiting."""
         self._take_lock()
-        observer = self._observer()
         clean_leftovers(self.arc)
         self.inbox.mkdir(parents=True, exist_ok=True)
+        observer = self._observer()
         observer.start()
         mode = f"polling every {self.poll:g} s" if self.poll else "native events"
         self.log(f"watching {self.inbox} ({mode}); settle {self.tracker.settle:g} s")

@@ -151,6 +151,8 @@ def test_completion_dates_are_checked(ika) -> None:
          "did you mean"),
         (["case", "new", "--title", "T", "--type", "Memorandum Persefahamn", "--country", "SG",
           "--division", "X"], "did you mean"),
+        (["case", "new", "--title", "T", "--type", "mou", "--country", "Malaysia",
+          "--division", "X"], "counterpart"),
     ],
 )
 def test_errors_are_one_clean_line(ika, args: list[str], message: str) -> None:
