@@ -6,7 +6,7 @@ Layout of an index directory (``archive/index``)::
                      atomically (write a temp file, fsync, os.replace)
     gen-000003/      a plain Whoosh index
     BUILDING         present while `rebuild` fills the next generation
-    pending.pkl      documents added or deleted while a rebuild runs, replayed into the new
+    pending.jsonl    documents added or deleted while a rebuild runs, replayed into the new
                      generation before it goes live
     .lock            flock: writers hold it shared per batch, a rebuild exclusive for a moment
     .rebuild.lock    flock: held by a running rebuild for its whole length
@@ -47,7 +47,6 @@ import itertools
 import json
 import logging
 import os
-import pickle
 import random
 import re
 import shutil
@@ -107,7 +106,7 @@ SNIPPET_CHARS = 200
 
 _CURRENT = "CURRENT"
 _BUILDING = "BUILDING"
-_JOURNAL = "pending.pkl"
+_JOURNAL = "pending.jsonl"
 _LOCK = ".lock"
 _REBUILD_LOCK = ".rebuild.lock"
 _OURS = {_LOCK, _REBUILD_LOCK, _JOURNAL + ".lock"}
@@ -669,26 +668,38 @@ def _apply(gen_dir: Path, adds: list[dict[str, Any]], deletes: list[str]) -> Non
 
 
 def _journal(index_dir: Path, ops: list[tuple[str, Any]]) -> None:
-    """Append operations for the generation being rebuilt; replayed before it goes live."""
-    data = b"".join(pickle.dumps(op, protocol=pickle.HIGHEST_PROTOCOL) for op in ops)
+    """Append operations for the generation being rebuilt; replayed before it goes live.
+    JSON lines (datetimes tagged), so reading the journal never runs code from a file."""
+    data = "".join(json.dumps(op, default=_encode_datetime) + "\n" for op in ops)
     with (
         _flock(index_dir / (_JOURNAL + ".lock"), exclusive=True),
-        open(index_dir / _JOURNAL, "ab") as fh,
+        open(index_dir / _JOURNAL, "a", encoding="utf-8") as fh,
     ):
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
 
 
+def _encode_datetime(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    raise TypeError(f"cannot journal {type(value).__name__}")
+
+
+def _decode_datetime(obj: dict[str, Any]) -> Any:
+    return datetime.fromisoformat(obj["$datetime"]) if set(obj) == {"$datetime"} else obj
+
+
 def _read_journal(index_dir: Path) -> list[tuple[str, Any]]:
     ops: list[tuple[str, Any]] = []
     try:
-        with open(index_dir / _JOURNAL, "rb") as fh:
-            while True:
+        with open(index_dir / _JOURNAL, encoding="utf-8") as fh:
+            for line in fh:
                 try:
-                    ops.append(pickle.load(fh))
-                except EOFError:
-                    break
+                    kind, payload = json.loads(line, object_hook=_decode_datetime)
+                except ValueError:
+                    continue  # a line cut short by a crash: its writer did not return
+                ops.append((kind, payload))
     except FileNotFoundError:
         pass
     return ops
