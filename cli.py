@@ -198,11 +198,13 @@ def case_list(
 @click.argument("case_id", metavar="CASE")
 @json_option
 def case_show(archive_path: Path, case_id: str, as_json: bool) -> None:
-    """Show a case's timeline: every step with actor, due, done, status; and its history."""
-    from pipeline import cases, clock, report
+    """Show a case's timeline (every step with actor, due, done, status), its documents
+    and its history."""
+    from pipeline import cases, clock, filing, report
 
     arc = _open(archive_path)
     data = cases.get_case(arc, case_id)
+    data["documents"] = filing.documents_of(arc, data["id"])
     data["history"] = cases.history(arc, case_id)
     if as_json:
         _print_json(data)

@@ -97,6 +97,14 @@ def print_case(echo: Echo, case: dict[str, Any], today: date) -> None:
     for line in table(["step", "work", "actor", "due", "done", "status"], rows, styles,
                       max_width={1: 48}):
         echo(line)
+    docs = case.get("documents") or []
+    if docs:
+        echo("")
+        echo(click.style("Documents", bold=True))
+        for d in docs:
+            step = f"step {d['step']}" if d.get("step") else "      "
+            version = f" v{d['version']}" if d["kind"] == "generated" else ""
+            echo(f"  {d['doc_id']}  {step}  {d['name']}{version}  {d['path']}")
     history = case.get("history") or []
     if history:
         echo("")

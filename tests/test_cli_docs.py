@@ -88,6 +88,9 @@ def test_ya_case_documents_are_made_and_filed(ika, archive: Path, case_id: str) 
     assert "Tiada halangan" in all_text(made["minit-cerai"])
     listing = as_json(ika("doc", "list", case_id, "--json"))
     assert all(row["made"] for row in listing["documents"])
+    shown = ika("case", "show", case_id).stdout
+    assert "Documents" in shown and "minit-cerai v1" in shown
+    assert len(as_json(ika("case", "show", case_id, "--json"))["documents"]) == len(made)
 
 
 def test_tidak_case_documents_and_wrong_branch(ika, case_id: str) -> None:
