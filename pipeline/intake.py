@@ -76,6 +76,8 @@ def process(
         outcome = _file(arc, path, rel, folder, case_id=case_id, password=password,
                         by=by, log=log, index=index)
     except FilingError as exc:
+        if exc.kind == "busy":  # still being written: the watcher sees it change and retries
+            return Outcome(path, "skipped", reason=exc.reason)
         reason = exc.reason
     except OSError as exc:  # the file vanished or became unreadable mid-way: try again later
         return Outcome(path, "skipped", reason=f"{exc.strerror or exc}; will retry")
