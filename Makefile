@@ -46,6 +46,7 @@ $(VENV)/.installed: pyproject.toml
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m compileall -q cli.py pipeline  # start-up: compiled once, not per run
 	touch $@
 
 clean:

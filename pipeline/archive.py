@@ -57,7 +57,10 @@ class Archive:
     @cached_property
     def calendar(self) -> WorkCalendar:
         s = self.settings
-        return WorkCalendar(s.state, count=s.count, extra_holidays=s.extra_holidays)
+        return WorkCalendar(
+            s.state, count=s.count, extra_holidays=s.extra_holidays,
+            cache_dir=self.root / ".cache",
+        )
 
 
 def init_archive(root: Path, state: str = "PJY") -> tuple[Archive, bool]:

@@ -7,9 +7,13 @@ Saturday; the rest of the country on Saturday and Sunday.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 from collections.abc import Mapping
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cache, cached_property
+from pathlib import Path
 
 from .errors import SettingsError
 
@@ -32,6 +36,18 @@ STATES: dict[str, str] = {
     "PJY": "W.P. Putrajaya",
 }
 FRIDAY_SATURDAY_WEEKEND = frozenset({"KDH", "KTN", "TRG"})
+
+
+@cache
+def _holidays_version() -> str:
+    """The holidays package's version, read without importing it: a new release may add a
+    holiday the government gazetted, so the cache is per version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("holidays")
+    except PackageNotFoundError:
+        return "unknown"
 FRI, SAT, SUN = 4, 5, 6
 
 
@@ -44,6 +60,7 @@ class WorkCalendar:
         *,
         count: str = "calendar",
         extra_holidays: Mapping[date, str] | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         state = state.upper()
         if state not in STATES:
@@ -56,17 +73,48 @@ class WorkCalendar:
         self.weekend = {FRI, SAT} if state in FRIDAY_SATURDAY_WEEKEND else {SAT, SUN}
         self._working: dict[date, bool] = {}  # memo: reports ask about the same days a lot
         self._due: dict[tuple[date, int], date] = {}
+        self._years: dict[int, dict[date, str]] = {}
+        self.cache_dir = cache_dir
 
     @cached_property
     def _holidays(self):  # -> holidays.HolidayBase, imported lazily
-        import holidays  # slow import: only when a date is computed
+        import holidays  # slow import: only when a year is not cached yet
 
         return holidays.Malaysia(subdiv=self.state, language="ms_MY")
 
     def holiday_name(self, d: date) -> str | None:
         if d in self.extra:
             return self.extra[d]
-        return self._holidays.get(d)
+        year = self._years.get(d.year)
+        if year is None:
+            year = self._years[d.year] = self._load_year(d.year)
+        return year.get(d)
+
+    def _load_year(self, year: int) -> dict[date, str]:
+        """A year's holidays, from the archive's cache when there: computing them (lunar
+        calendars) and importing the holidays package cost more than a whole report."""
+        cached = self._cache_file(year)
+        if cached is not None:
+            try:
+                data = json.loads(cached.read_text(encoding="utf-8"))
+                return {date.fromisoformat(k): v for k, v in data.items()}
+            except (OSError, ValueError):
+                pass
+        self._holidays.get(date(year, 1, 1))  # makes the package populate that year
+        days = {d: name for d, name in self._holidays.items() if d.year == year}
+        if cached is not None:
+            with contextlib.suppress(OSError):
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
+                tmp.write_text(json.dumps({k.isoformat(): v for k, v in days.items()},
+                                          ensure_ascii=False), encoding="utf-8")
+                os.replace(tmp, cached)
+        return days
+
+    def _cache_file(self, year: int) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        return self.cache_dir / f"holidays-{_holidays_version()}-{self.state}-{year}.json"
 
     def is_working_day(self, d: date) -> bool:
         known = self._working.get(d)

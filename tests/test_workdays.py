@@ -98,3 +98,17 @@ def test_today_is_malaysian_whatever_the_server_zone(monkeypatch: pytest.MonkeyP
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_holiday_cache_gives_the_same_answers(tmp_path) -> None:
+    fresh = WorkCalendar("KDH")
+    first = WorkCalendar("KDH", cache_dir=tmp_path)
+    days = [date(2026, 1, 1) + timedelta(days=i) for i in range(365)]
+    assert [first.holiday_name(d) for d in days] == [fresh.holiday_name(d) for d in days]
+    files = list(tmp_path.glob("holidays-*-KDH-2026.json"))
+    assert len(files) == 1
+    cached = WorkCalendar("KDH", cache_dir=tmp_path)
+    assert [cached.holiday_name(d) for d in days] == [fresh.holiday_name(d) for d in days]
+    files[0].write_text("{not json")  # a damaged cache is recomputed, not trusted
+    again = WorkCalendar("KDH", cache_dir=tmp_path)
+    assert [again.holiday_name(d) for d in days] == [fresh.holiday_name(d) for d in days]
