@@ -136,6 +136,11 @@ def complete_step(
                 f"{case_id}: step {n} has no agreed dates yet; "
                 f"set them with `ika case schedule {case_id} --start DATE`"
             )
+        if sop.step(n).scheduled and day < case.row.negotiation_start:
+            raise InvalidDate(
+                f"completion date {day} is before the negotiation starts "
+                f"({case.row.negotiation_start})"
+            )
         _mark_done(conn, case_id, n, day, note, by)
         log_event(conn, "step.done", by=by, case_id=case_id, note=_event_note(n, day, note))
         return refresh_status(arc, conn, case_id)

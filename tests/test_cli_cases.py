@@ -55,6 +55,8 @@ def test_ya_path_end_to_end(ika) -> None:
     data = as_json(ika("case", "show", case_id, "--json"))
     step7 = data["steps"][6]
     assert step7["due"] == "2026-11-04" and step7["status"] == "overdue"  # as of 27 Nov
+    res = ika("case", "done", case_id, "7", "--date", "2026-11-01", expect=1)
+    assert "before the negotiation starts" in res.output
     ika("case", "done", case_id, "7", "--date", "2026-11-04")
     ika("case", "done", case_id, "8", "--date", "2026-11-05")
     out = ika("case", "done", case_id, "9", "--date", "2026-11-06").stdout
