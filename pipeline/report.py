@@ -67,10 +67,9 @@ def _clip(text: str, width: int | None) -> str:
 
 
 def print_case(echo: Echo, case: dict[str, Any], today: date) -> None:
-    from .countries import country_name_ms
     from .instruments import level_name_ms, type_name_ms
 
-    names = ", ".join(f"{country_name_ms(c)} ({c})" for c in case["countries"])
+    names = ", ".join(country_label(c) for c in case["countries"])
     echo(click.style(f"{case['id']}  {case['title']}", bold=True))
     echo(f"{type_name_ms(case['type'])} · {level_name_ms(case['level'])} · {names}")
     echo(f"Division: {case['division']}    File ref: {case.get('file_ref') or '—'}")
@@ -167,13 +166,18 @@ def progress_line(case_id: str, step: int, tl: Timeline, *, scheduled: bool = Fa
     return f"{head}; next step {nxt.n} ({nxt.actor}) due {due}"
 
 
+def country_label(code: str) -> str:
+    """'Korea Selatan (KR)'; a grouping such as ASEAN is its own name."""
+    from .countries import country_name_ms, is_grouping
+
+    return code if is_grouping(code) else f"{country_name_ms(code)} ({code})"
+
+
 def print_search(echo: Echo, result: dict[str, Any]) -> None:
     """Ranked hits with their snippets (matches in bold), then the facets of the whole result."""
-    from .countries import country_name_ms, is_grouping
     from .instruments import level_name_ms, type_name_ms
 
-    def country(code: str) -> str:
-        return code if is_grouping(code) else f"{country_name_ms(code)} ({code})"
+    country = country_label
 
     total = result["total"]
     hits = result["hits"]

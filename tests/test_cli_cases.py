@@ -127,6 +127,7 @@ def test_asean_counterpart_is_regional(ika) -> None:
                   "--type", "Pelan Tindakan", "--country", "ASEAN", "--division", "BKA").stdout
     data = as_json(ika("case", "show", case_id.strip(), "--json"))
     assert data["level"] == "regional" and data["type"] == "action-plan"
+    assert "serantau · ASEAN" in ika("case", "show", case_id.strip()).stdout
 
 
 def test_completion_dates_are_checked(ika) -> None:
