@@ -48,13 +48,16 @@ def _shown(path: Path, arc: Archive) -> str:
 
 def managed_folder(arc: Archive, path: Path) -> Path | None:
     """The inbox or failed/ folder holding `path`: files there are the archive's to move."""
+    where = _located(path)
     for folder in (arc.inbox, arc.failed):
-        try:
-            path.resolve().relative_to(folder.resolve())
+        if where.is_relative_to(folder.resolve()):
             return folder
-        except ValueError:
-            continue
     return None
+
+
+def _located(path: Path) -> Path:
+    """Where the entry itself is (its folder resolved, not what a link points to)."""
+    return path.parent.resolve() / path.name
 
 
 def process(
@@ -71,7 +74,7 @@ def process(
     failed/ with a reason when they cannot be; files elsewhere are left where they are."""
     path = Path(path)
     folder = managed_folder(arc, path)
-    rel = path.resolve().relative_to(folder.resolve()) if folder else None
+    rel = _located(path).relative_to(folder.resolve()) if folder else None
     try:
         outcome = _file(arc, path, rel, folder, case_id=case_id, password=password,
                         by=by, log=log, index=index)
@@ -162,6 +165,9 @@ def _file(
     from .caselink import find_case
     from .cases import get_case
 
+    if path.is_symlink():  # a link in a shared folder could point anywhere on the server
+        raise FilingError("a link, not a document: put the file itself in the inbox",
+                          "unsupported")
     try:
         st = path.stat()
     except OSError as exc:

@@ -259,3 +259,14 @@ def test_two_processes_racing_for_the_same_bytes_register_one(archive: Path,
     assert sum("duplicate of DOC-000001" in o for o in outs) == 3, outs
     assert len(registered(archive)) == 1
     assert len([f for f in (archive / "files").rglob("*") if f.is_file()]) == 1
+
+
+def test_a_symbolic_link_is_never_followed(ika, archive: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "rahsia.txt"
+    secret.write_text("kata laluan pelayan", encoding="utf-8")
+    (archive / "inbox" / "nota.txt").symlink_to(secret)
+    ika("watch", "--once")
+    assert registered(archive) == []
+    reason = (archive / "failed" / "nota.txt.reason.txt").read_text()
+    assert reason.startswith("a link, not a document")
+    assert secret.read_text(encoding="utf-8") == "kata laluan pelayan"
