@@ -4,6 +4,7 @@ opens for reading. Clerks copy large scans over slow shares; a half-written file
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ class StabilityTracker:
         try:
             st = os.stat(path)
         except OSError:
+            self._seen.pop(path, None)
+            return
+        if not stat.S_ISREG(st.st_mode):  # a pipe or device would block the reader forever
             self._seen.pop(path, None)
             return
         self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, self.clock())

@@ -270,3 +270,11 @@ def test_a_symbolic_link_is_never_followed(ika, archive: Path, tmp_path: Path) -
     reason = (archive / "failed" / "nota.txt.reason.txt").read_text()
     assert reason.startswith("a link, not a document")
     assert secret.read_text(encoding="utf-8") == "kata laluan pelayan"
+
+
+def test_a_named_pipe_in_the_inbox_does_not_hang_the_watcher(ika, archive: Path) -> None:
+    os.mkfifo(archive / "inbox" / "paip.pdf")
+    drop(archive, TEXT_PDF)
+    out = ika("watch", "--once").stdout
+    assert out.count(" filed   ") == 1 and "paip" not in out
+    assert (archive / "inbox" / "paip.pdf").exists()

@@ -64,3 +64,15 @@ def test_documents_are_not_ignored(tmp_path: Path, name: str) -> None:
 
 def test_dot_folders_are_ignored(tmp_path: Path) -> None:
     assert is_ignored(tmp_path / ".work" / "x.pdf", tmp_path)
+
+
+def test_a_named_pipe_is_never_tracked(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "paip.pdf"
+    os.mkfifo(fifo)
+    clock = Clock()
+    tracker = StabilityTracker(0.0, clock=clock)
+    tracker.observe(fifo)
+    clock.now = 10
+    assert tracker.ready() == [] and len(tracker) == 0  # would block if it were opened
