@@ -10,6 +10,7 @@ from typing import Any
 from . import sop
 from .archive import Archive
 from .errors import IkaError, StepError, TemplateError
+from .extract import docx_text
 from .filing import Filed, Metadata, documents_of, file_document
 from .letterfields import document_of
 
@@ -82,7 +83,7 @@ def make(
 
             pdfs = list(to_pdf(docs, Path(tmp) / "pdf"))
         for name, docx, rendition in zip(names, docs, pdfs, strict=True):
-            meta = Metadata(text=_docx_text(docx), title=f"{doc.title}: {case['title']}",
+            meta = Metadata(text=docx_text(docx), title=f"{doc.title}: {case['title']}",
                             countries=tuple(case["countries"]), type=case["type"],
                             level=case["level"], language="ms", method="generated")
             first = file_document(arc, docx, kind="generated", name=name, case_id=case["id"],
@@ -102,13 +103,6 @@ def _addressee_key(arc: Archive, key: str) -> str:
         keys = ", ".join(arc.settings.directory)
         raise TemplateError(f"no addressee {key!r} in ika.toml [directory]; known: {keys}")
     return by_upper[key.upper()]
-
-
-def _docx_text(path: Path) -> str:
-    from .extract import extract
-
-    with tempfile.TemporaryDirectory() as tmp:
-        return extract(path, work_dir=Path(tmp)).text
 
 
 def listing(arc: Archive, case_id: str) -> dict[str, Any]:

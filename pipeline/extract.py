@@ -112,6 +112,11 @@ def extract(
     raise _refusal(kind, path)
 
 
+def docx_text(path: Path) -> str:
+    """The text of a .docx (body, tables, headers, footers): what a reader of the letter sees."""
+    return _extract_docx(Path(path)).text
+
+
 def _no_progress(message: str) -> None:
     """Default progress sink."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from . import sop
 from .clock import today as clock_today
 from .errors import TemplateError
+from .extract import docx_text
 from .letterfields import SUMMARY_KEY, fields
 from .letters import (
     SUMMARY_TEMPLATE,
@@ -97,7 +97,6 @@ def check_templates(
     settings: Settings | None = None,
 ) -> list[str]:
     """Render every template for a YA and a TIDAK sample case; the problems found, or []."""
-    from docx import Document
 
     from .settings import default_text, parse
 
@@ -137,7 +136,7 @@ def check_templates(
                 except TemplateError as exc:
                     problems.append(f"{doc_key} ({decision} case): {exc}")
                     continue
-                text = "\n".join(t for _, t in _paragraph_texts_of(Document(str(out))))
+                text = docx_text(out)
                 for bad in ("None", "&amp;", "&lt;", "&#34;"):
                     if bad in text:
                         problems.append(f"{doc_key} ({decision} case): {bad!r} in the letter")
@@ -158,24 +157,6 @@ def check_templates(
             if "<Keselamatan>" in html or "&lt;Keselamatan&gt;" not in html:
                 problems.append(f"{SUMMARY_TEMPLATE}: the title is not escaped as HTML")
     return problems
-
-
-def _paragraph_texts_of(doc: Any) -> Iterator[tuple[str, str]]:
-    from docx.oxml.ns import qn
-
-    roots = [doc.element.body]
-    for section in doc.sections:
-        for hf in (
-            section.header,
-            section.first_page_header,
-            section.footer,
-            section.first_page_footer,
-        ):
-            if not hf.is_linked_to_previous:
-                roots.append(hf._element)
-    for root in roots:
-        for p in root.iter(qn("w:p")):
-            yield "", "".join(t.text or "" for t in p.iter(qn("w:t")))
 
 
 
