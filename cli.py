@@ -166,10 +166,11 @@ def case_new(
 
 @case.command("list")
 @archive_option
-@click.option("--status", type=click.Choice(["open", "closed", "rejected"]))
+@click.option("--status", type=click.Choice(["open", "closed", "rejected", "withdrawn"]))
 @click.option("--overdue", is_flag=True, help="Only cases with an overdue step.")
 @click.option("--country", help="Only cases with this counterpart.")
 @click.option("--type", "type_", help="Only cases of this instrument type.")
+@click.option("--division", help="Only cases of this Division (its name or a part of it).")
 @json_option
 def case_list(
     archive_path: Path,
@@ -177,13 +178,15 @@ def case_list(
     overdue: bool,
     country: str | None,
     type_: str | None,
+    division: str | None,
     as_json: bool,
 ) -> None:
     """List cases and where each stands."""
     from pipeline import cases, clock, report
 
     rows = cases.list_cases(
-        _open(archive_path), status=status, overdue=overdue, country=country, type=type_
+        _open(archive_path), status=status, overdue=overdue, country=country, type=type_,
+        division=division,
     )
     if as_json:
         _print_json(rows)
@@ -228,7 +231,7 @@ def case_done(
     from pipeline import cases, report
 
     tl = cases.complete_step(_open(archive_path), case_id, step, on=on, note=note, by=by)
-    click.echo(report.progress_line(case_id, step, tl))
+    click.echo(report.progress_line(case_id.strip().upper(), step, tl))
 
 
 @case.command("decide")
@@ -252,7 +255,7 @@ def case_decide(
     if approve is None:
         raise click.UsageError("give --approve (YA) or --reject (TIDAK)")
     tl = cases.decide(_open(archive_path), case_id, approve=approve, on=on, note=note, by=by)
-    click.echo(report.progress_line(case_id, sop.DECISION_STEP, tl))
+    click.echo(report.progress_line(case_id.strip().upper(), sop.DECISION_STEP, tl))
 
 
 @case.command("schedule")
@@ -275,7 +278,72 @@ def case_schedule(
     from pipeline import cases, report, sop
 
     tl = cases.schedule(_open(archive_path), case_id, start=start, days=days, venue=venue, by=by)
-    click.echo(report.progress_line(case_id, sop.SCHEDULED_STEP, tl, scheduled=True))
+    click.echo(
+        report.progress_line(case_id.strip().upper(), sop.SCHEDULED_STEP, tl, scheduled=True)
+    )
+
+
+@case.command("edit")
+@archive_option
+@click.argument("case_id", metavar="CASE")
+@click.option("--title", help="What the instrument is about.")
+@click.option("--type", "type_", help="Instrument type: id or Malay/English name.")
+@click.option("--country", "countries", multiple=True,
+              help="The counterparts, all of them (replaces the list); repeat for several.")
+@click.option("--level", help="bilateral | multilateral | regional.")
+@click.option("--division", help="The Division that leads the case.")
+@click.option("--source", type=click.Choice(["kln", "embassy", "management"]))
+@click.option("--file-ref", help="The file reference (Ruj. Kami).")
+@click.option("--their-ref", help="The sender's reference (Ruj. Tuan).")
+@by_option
+def case_edit(archive_path: Path, case_id: str, title: str | None, type_: str | None,
+              countries: tuple[str, ...], level: str | None, division: str | None,
+              source: str | None, file_ref: str | None, their_ref: str | None,
+              by: str | None) -> None:
+    """Correct a case's facts; each change is kept in its history as old -> new."""
+    from pipeline import cases
+
+    changes = cases.edit_case(
+        _open(archive_path), case_id, by=by, title=title, type=type_,
+        countries=countries or None, level=level, division=division, source=source,
+        file_ref=file_ref, their_ref=their_ref,
+    )
+    for c in changes:
+        click.echo(f"{case_id.upper()}: {c.field} {_shown(c.old)} -> {_shown(c.new)}")
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == []:
+        return "—"
+    return ",".join(value) if isinstance(value, list) else repr(value)
+
+
+@case.command("undo")
+@archive_option
+@click.argument("case_id", metavar="CASE")
+@click.option("--reason", required=True, help="Why (kept in the history).")
+@by_option
+def case_undo(archive_path: Path, case_id: str, reason: str, by: str | None) -> None:
+    """Reopen the last completed step, the decision, or a withdrawal."""
+    from pipeline import cases, report
+
+    what, tl = cases.undo(_open(archive_path), case_id, reason=reason, by=by)
+    click.echo(f"{case_id.upper()}: {what}; {report.where_now(tl)}")
+
+
+@case.command("withdraw")
+@archive_option
+@click.argument("case_id", metavar="CASE")
+@click.option("--reason", required=True, help="Why the case will not go on.")
+@click.option("--date", "on", type=DATE, help="Date of the withdrawal (default: today).")
+@by_option
+def case_withdraw(archive_path: Path, case_id: str, reason: str, on: date | None,
+                  by: str | None) -> None:
+    """End a case that will not go on (status withdrawn); its documents are kept."""
+    from pipeline import cases
+
+    cases.withdraw(_open(archive_path), case_id, reason=reason, on=on, by=by)
+    click.echo(f"{case_id.upper()}: withdrawn")
 
 
 # ------------------------------------------------------------------ due
@@ -283,13 +351,15 @@ def case_schedule(
 
 @main.command()
 @archive_option
-@click.option("--within", type=click.IntRange(min=0), help="Only steps due within N days.")
+@click.option("--within", type=click.IntRange(min=0, max=36500),
+              help="Only steps due within N days (and waits that need a reminder).")
+@click.option("--division", help="Only this Division's cases (its name or a part of it).")
 @json_option
-def due(archive_path: Path, within: int | None, as_json: bool) -> None:
-    """Open steps across all cases, overdue first."""
+def due(archive_path: Path, within: int | None, division: str | None, as_json: bool) -> None:
+    """Every open case's current step: overdue first, then due, then waiting on others."""
     from pipeline import cases, report
 
-    rows = cases.due(_open(archive_path), within=within)
+    rows = cases.due(_open(archive_path), within=within, division=division)
     if as_json:
         _print_json(rows)
     else:

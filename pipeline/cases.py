@@ -16,10 +16,13 @@ from .clock import now, today
 from .countries import resolve_country
 from .errors import CaseNotFound, IkaError, InvalidDate, StepError
 from .instruments import default_level, resolve_level, resolve_type
-from .register import cases, dumps, events, log_event, steps
+from .register import cases, current_user, dumps, events, log_event, steps
 from .timeline import Timeline, compute, negotiation_end
 
 SOURCES = ("kln", "embassy", "management")
+EARLIEST = date(1957, 8, 31)  # Merdeka: no case of the Federation is older
+MAX_YEARS_AHEAD = 10
+MAX_NEGOTIATION_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class CaseRow:
             negotiation_days=r.negotiation_days,
             calendar=arc.calendar,
             today=on,
+            submitted=r.submitted,
+            withdrawn=r.withdrawn,
         )
 
 
@@ -71,15 +76,12 @@ def new_case(
     if not division.strip():
         raise IkaError("a case needs a division")
     type_id = resolve_type(type)
-    codes = list(dict.fromkeys(resolve_country(c) for c in countries))
-    if not codes:
-        raise IkaError("a case needs at least one --country")
-    if "MY" in codes:
-        raise IkaError("Malaysia is our side: --country names the counterpart(s)")
+    codes = _counterparts(countries)
     lvl = resolve_level(level) if level else default_level(codes)
-    if source is not None and source not in SOURCES:
-        raise IkaError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    if source is not None:
+        _source(source)
     day = received or today()
+    check_plausible(day, "received date")
     if day > today():
         raise InvalidDate(f"received date {day} is in the future")
     with arc.register.write() as conn:
@@ -125,11 +127,10 @@ def complete_step(
     if n not in sop.STEP_BY_N:
         raise StepError(f"there is no step {n}; the SOP has steps 1 to {sop.LAST_STEP}")
     if sop.step(n).decision:
-        raise StepError(
-            f"step {n} is closed by a decision: `ika case decide {case_id} --approve|--reject`"
-        )
+        return submit(arc, case_id, on=on, note=note, by=by)
     with arc.register.write() as conn:
         case = load_case(conn, case_id)
+        case_id = case.id
         day = _check_completion(arc, case, n, on)
         if sop.step(n).scheduled and case.row.negotiation_start is None:
             raise StepError(
@@ -146,6 +147,36 @@ def complete_step(
         return refresh_status(arc, conn, case_id)
 
 
+def submit(
+    arc: Archive,
+    case_id: str,
+    *,
+    on: date | None = None,
+    note: str | None = None,
+    by: str | None = None,
+) -> Timeline:
+    """Record that the Division submitted the Minit Cerai to top management: the decision
+    step's first moment, which meets (or misses) the Division's deadline. The step stays
+    open, waiting on top management, until `decide`."""
+    n = sop.DECISION_STEP
+    with arc.register.write() as conn:
+        case = load_case(conn, case_id)
+        case_id = case.id
+        if case.row.submitted is not None:
+            raise StepError(
+                f"{case.id}: the Minit Cerai was already submitted on {case.row.submitted}; "
+                f"record the decision with `ika case decide {case.id} --approve|--reject`"
+            )
+        day = _check_completion(arc, case, n, on)
+        conn.execute(
+            update(cases).where(cases.c.id == case.id)
+            .values(submitted=day, submitted_by=by or current_user())
+        )
+        log_event(conn, "step.submitted", by=by, case_id=case.id,
+                  note=f"step {n}: Minit Cerai submitted {day}" + (f": {note}" if note else ""))
+        return refresh_status(arc, conn, case.id)
+
+
 def decide(
     arc: Archive,
     case_id: str,
@@ -159,11 +190,13 @@ def decide(
     n = sop.DECISION_STEP
     with arc.register.write() as conn:
         case = load_case(conn, case_id)
+        case_id = case.id
         if case.row.decision:
             raise StepError(f"{case_id} was already decided: {case.row.decision}")
         day = _check_completion(arc, case, n, on)
         decision = "YA" if approve else "TIDAK"
-        conn.execute(update(cases).where(cases.c.id == case_id).values(decision=decision))
+        # A submission not recorded apart counts as made on the decision day (timeline).
+        conn.execute(update(cases).where(cases.c.id == case.id).values(decision=decision))
         _mark_done(conn, case_id, n, day, note, by)
         log_event(
             conn,
@@ -186,10 +219,12 @@ def schedule(
 ) -> Timeline:
     """Record the negotiation's agreed start (and length), which sets its due date."""
     n = sop.SCHEDULED_STEP
-    if days < 1:
-        raise IkaError("--days must be at least 1")
+    if not 1 <= days <= MAX_NEGOTIATION_DAYS:
+        raise IkaError(f"--days must be between 1 and {MAX_NEGOTIATION_DAYS}")
+    check_plausible(start, "negotiation start")
     with arc.register.write() as conn:
         case = load_case(conn, case_id)
+        case_id = case.id
         if case.row.decision == "TIDAK":
             raise StepError(f"{case_id} was not approved (TIDAK): there is no negotiation")
         if case.row.decision != "YA":
@@ -214,8 +249,165 @@ def schedule(
         return refresh_status(arc, conn, case_id)
 
 
+EDITABLE = ("title", "type", "countries", "level", "division", "source", "file_ref", "their_ref")
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: Any
+    new: Any
+
+
+def edit_case(
+    arc: Archive,
+    case_id: str,
+    *,
+    by: str | None = None,
+    title: str | None = None,
+    type: str | None = None,
+    countries: Sequence[str] | None = None,
+    level: str | None = None,
+    division: str | None = None,
+    source: str | None = None,
+    file_ref: str | None = None,
+    their_ref: str | None = None,
+) -> list[Change]:
+    """Correct a case's facts. Nothing is erased: each changed field is an event old -> new.
+    Giving only the current values is an error (nothing to record)."""
+    wanted: dict[str, Any] = {}
+    if title is not None:
+        wanted["title"] = _required(title, "title")
+    if type is not None:
+        wanted["type"] = resolve_type(type)
+    if countries is not None:
+        wanted["countries"] = _counterparts(countries)
+    if level is not None:
+        wanted["level"] = resolve_level(level)
+    if division is not None:
+        wanted["division"] = _required(division, "division")
+    if source is not None:
+        wanted["source"] = _source(source)
+    if file_ref is not None:
+        wanted["file_ref"] = file_ref.strip() or None
+    if their_ref is not None:
+        wanted["their_ref"] = their_ref.strip() or None
+    if not wanted:
+        raise IkaError(f"nothing to edit: give one of --{', --'.join(EDITABLE).replace('_', '-')}")
+    with arc.register.write() as conn:
+        case = load_case(conn, case_id)
+        r = case.row
+        old: dict[str, Any] = {f: getattr(r, f) for f in EDITABLE}
+        old["countries"] = json.loads(r.countries)
+        if (
+            "countries" in wanted and "level" not in wanted
+            and r.level == default_level(old["countries"])
+        ):  # the level followed the countries: it still does
+            wanted["level"] = default_level(wanted["countries"])
+        changes = [Change(f, old[f], v) for f, v in wanted.items() if old[f] != v]
+        if not changes:
+            raise IkaError(f"{case.id}: nothing changed (the values given are the current ones)")
+        values = {c.field: dumps(c.new) if c.field == "countries" else c.new for c in changes}
+        conn.execute(update(cases).where(cases.c.id == case.id).values(**values))
+        for c in changes:
+            log_event(conn, "case.edit", by=by, case_id=case.id,
+                      note=f"{c.field}: {_shown(c.old)} -> {_shown(c.new)}")
+    return changes
+
+
+def undo(arc: Archive, case_id: str, *, reason: str, by: str | None = None) -> tuple[str, Timeline]:
+    """Reopen the last thing done on the case: a withdrawal, a step, the decision or the
+    Minit Cerai's submission. The register keeps what was undone in the event's note.
+    Returns what was undone, in words, and the case's timeline after it."""
+    reason = _required(reason, "reason")
+    with arc.register.write() as conn:
+        case = load_case(conn, case_id)
+        r = case.row
+        where = cases.c.id == case.id
+        if r.withdrawn is not None:
+            conn.execute(update(cases).where(where).values(withdrawn=None))
+            what = f"withdrawal of {r.withdrawn} undone"
+        elif r.submitted is not None and sop.DECISION_STEP not in case.done:
+            conn.execute(update(cases).where(where).values(submitted=None, submitted_by=None))
+            what = f"submission of the Minit Cerai on {r.submitted} undone"
+        elif case.done:
+            n = max(case.done)
+            who = conn.execute(
+                select(steps.c.by).where(steps.c.case_id == case.id, steps.c.n == n)
+            ).scalar()
+            conn.execute(steps.delete().where(steps.c.case_id == case.id, steps.c.n == n))
+            what = f"step {n} reopened (was done {case.done[n]} by {who})"
+            if sop.step(n).decision:
+                conn.execute(update(cases).where(where).values(decision=None))
+                what = f"decision {r.decision} of {case.done[n]} undone; step {n} reopened"
+        else:
+            raise StepError(f"{case.id}: nothing to undo (no step has been completed)")
+        log_event(conn, "case.undo", by=by, case_id=case.id, note=f"{what}: {reason}")
+        return what, refresh_status(arc, conn, case.id)
+
+
+def withdraw(
+    arc: Archive, case_id: str, *, reason: str, on: date | None = None, by: str | None = None
+) -> Timeline:
+    """End a case that will not go on. Its steps, events and documents stay; it leaves the
+    due lists. `undo` reinstates it."""
+    reason = _required(reason, "reason")
+    with arc.register.write() as conn:
+        case = load_case(conn, case_id)
+        status = case.row.status
+        if status != "open":
+            raise StepError(f"{case.id} is {status}: only an open case can be withdrawn")
+        day = on or today()
+        check_plausible(day, "date")
+        if day > today():
+            raise InvalidDate(f"withdrawal date {day} is in the future")
+        conn.execute(update(cases).where(cases.c.id == case.id).values(withdrawn=day))
+        log_event(conn, "case.withdraw", by=by, case_id=case.id, note=f"withdrawn {day}: {reason}")
+        return refresh_status(arc, conn, case.id)
+
+
+def _required(value: str, what: str) -> str:
+    value = value.strip()
+    if not value:
+        raise IkaError(f"the {what} cannot be empty")
+    return value
+
+
+def _counterparts(countries: Sequence[str]) -> list[str]:
+    codes = list(dict.fromkeys(resolve_country(c) for c in countries))
+    if not codes:
+        raise IkaError("a case needs at least one --country")
+    if "MY" in codes:
+        raise IkaError("Malaysia is our side: --country names the counterpart(s)")
+    return codes
+
+
+def _source(source: str) -> str:
+    if source not in SOURCES:
+        raise IkaError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    return source
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ",".join(value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def check_plausible(day: date, what: str) -> None:
+    """Dates come from people: refuse ones no negotiation can have (a typo such as 9999-12-28
+    would otherwise overflow every deadline computed from it)."""
+    latest = today() + timedelta(days=366 * MAX_YEARS_AHEAD)
+    if not EARLIEST <= day <= latest:
+        raise InvalidDate(f"{what} {day} is not plausible (use a date from {EARLIEST} to {latest})")
+
+
 def _check_completion(arc: Archive, case: CaseRow, n: int, on: date | None) -> date:
     """Only the current step can be completed, on a day between its predecessor's and today."""
+    if on is not None:
+        check_plausible(on, "date")
     tl = case.timeline(arc, today())
     if tl.current is None:
         raise StepError(f"{case.id} is {tl.status}: no step is open")
@@ -229,6 +421,9 @@ def _check_completion(arc: Archive, case: CaseRow, n: int, on: date | None) -> d
     if day > today():
         raise InvalidDate(f"completion date {day} is in the future")
     previous = max(case.done.values(), default=case.row.received)
+    sent = case.row.submitted
+    if n == sop.DECISION_STEP and sent is not None and day < sent:
+        raise InvalidDate(f"decision date {day} is before the Minit Cerai was submitted ({sent})")
     if day < previous:
         raise InvalidDate(f"completion date {day} is before the previous step's ({previous})")
     return day
@@ -237,8 +432,6 @@ def _check_completion(arc: Archive, case: CaseRow, n: int, on: date | None) -> d
 def _mark_done(
     conn: Connection, case_id: str, n: int, day: date, note: str | None, by: str | None
 ) -> None:
-    from .register import current_user
-
     conn.execute(
         insert(steps).values(case_id=case_id, n=n, done=day, note=note, by=by or current_user())
     )
@@ -329,6 +522,8 @@ def case_dict(arc: Archive, case: CaseRow, on: date) -> dict[str, Any]:
         "their_ref": r.their_ref,
         "decision": r.decision,
         "decision_date": decided.isoformat() if decided else None,
+        "submitted": r.submitted.isoformat() if r.submitted else None,
+        "withdrawn": r.withdrawn.isoformat() if r.withdrawn else None,
         "negotiation": {
             "start": start.isoformat() if start else None,
             "end": end.isoformat() if end else None,
@@ -345,6 +540,9 @@ def case_dict(arc: Archive, case: CaseRow, on: date) -> dict[str, Any]:
                 "done": s.done.isoformat() if s.done else None,
                 "status": s.status,
                 "note": s.note,
+                "late_days": s.late_days,
+                **({"submitted": _iso(s.submitted)} if sop.step(s.n).decision else {}),
+                **({"waiting_since": _iso(s.since)} if s.since else {}),
             }
             for s in tl.steps
         ],
@@ -359,6 +557,7 @@ def get_case(arc: Archive, case_id: str) -> dict[str, Any]:
 def history(arc: Archive, case_id: str) -> list[dict[str, Any]]:
     with arc.register.read() as conn:
         case = load_case(conn, case_id)
+        case_id = case.id
         rows = conn.execute(
             select(events).where(events.c.case_id == case.id).order_by(events.c.id)
         ).all()
@@ -381,8 +580,10 @@ def list_cases(
     overdue: bool = False,
     country: str | None = None,
     type: str | None = None,
+    division: str | None = None,
 ) -> list[dict[str, Any]]:
     where = []
+    wanted = _division_matcher(division)
     if status:
         where.append(cases.c.status == status)
     if type:
@@ -395,6 +596,8 @@ def list_cases(
     for case in rows:
         if code and code not in json.loads(case.row.countries):
             continue
+        if wanted and not wanted(case.row.division):
+            continue
         d = case_dict(arc, case, on)
         if overdue and not any(s["status"] == "overdue" for s in d["steps"]):
             continue
@@ -402,29 +605,68 @@ def list_cases(
     return out
 
 
-def due(arc: Archive, *, within: int | None = None) -> list[dict[str, Any]]:
-    """Open steps across all open cases, overdue first, then by due date."""
+def due(
+    arc: Archive, *, within: int | None = None, division: str | None = None
+) -> list[dict[str, Any]]:
+    """Every open case's current step, overdue first, then by due date, then the steps that
+    wait on someone else (top management's decision, a negotiation's agreed dates), longest
+    wait first. A wait longer than `[reminders] waiting_days` carries a reminder. `within`
+    keeps the steps due within that many days (and the waits that need a reminder)."""
     on = today()
+    remind = arc.settings.remind_waiting_days
+    wanted = _division_matcher(division)
     with arc.register.read() as conn:
         rows = _load_many(conn, [cases.c.status == "open"])
     out = []
     for case in rows:
-        tl = case.timeline(arc, on)
-        for s in tl.steps:
-            if s.status not in ("open", "overdue") or s.due is None:
-                continue
-            if within is not None and s.due > on + timedelta(days=within):
-                continue
-            out.append(
-                {
-                    "case": case.id,
-                    "title": case.row.title,
-                    "step": s.n,
-                    "name": s.name,
-                    "actor": s.actor,
-                    "due": s.due.isoformat(),
-                    "overdue_days": max(0, (on - s.due).days),
-                }
-            )
-    out.sort(key=lambda x: (-x["overdue_days"], x["due"], x["case"]))
+        if wanted and not wanted(case.row.division):
+            continue
+        s = case.timeline(arc, on).current_state
+        if s is None:
+            continue
+        waited = (on - s.since).days if s.status == "waiting" and s.since else None
+        reminder = waited is not None and remind > 0 and waited >= remind
+        if within is not None and not reminder and (
+            s.due is None or s.status == "waiting" or s.due > on + timedelta(days=within)
+        ):
+            continue
+        on_whom = sop.DECISION_ACTOR if s.status == "waiting" and s.submitted else s.actor
+        out.append(
+            {
+                "case": case.id,
+                "title": case.row.title,
+                "countries": json.loads(case.row.countries),
+                "type": case.row.type,
+                "division": case.row.division,
+                "step": s.n,
+                "name": s.name,
+                "actor": on_whom,
+                "status": s.status,
+                "due": _iso(s.due),
+                "overdue_days": max(0, (on - s.due).days) if s.due and s.status != "waiting"
+                else 0,
+                "waiting_since": _iso(s.since),
+                "waiting_days": waited,
+                "reminder": reminder,
+            }
+        )
+    out.sort(key=_due_order)
     return out
+
+
+def _due_order(row: dict[str, Any]) -> tuple[Any, ...]:
+    if row["status"] == "waiting":
+        return (2, -(row["waiting_days"] or 0), row["case"])
+    return (0 if row["overdue_days"] else 1, -row["overdue_days"], row["due"] or "", row["case"])
+
+
+def _division_matcher(division: str | None):  # -> Callable[[str], bool] | None
+    """A Division given by its name, a part of it, or its key in the directory."""
+    if not division or not division.strip():
+        return None
+    wanted = " ".join(division.split()).casefold()
+    return lambda name: wanted == name.casefold() or wanted in " ".join(name.split()).casefold()
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -60,5 +60,17 @@ class ExtractionError(FilingError):
     pass
 
 
+class DuplicateDocument(FilingError):
+    """The same bytes are already filed as `doc_id`."""
+
+    def __init__(self, reason: str, doc_id: str) -> None:
+        super().__init__(reason, "duplicate")
+        self.doc_id = doc_id
+
+
 class IndexError_(IkaError):
     pass
+
+
+class RegisterDamaged(IkaError):
+    """The register exists but cannot be read as one."""

@@ -11,6 +11,7 @@ import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -30,13 +31,16 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from .clock import now
-from .errors import ArchiveNotFound, SchemaTooNew
+from .errors import ArchiveNotFound, RegisterDamaged, SchemaTooNew
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # the last migration in pipeline/migrations/versions sets this
+HEAD_REVISION = "0002"
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 metadata = MetaData()
 
@@ -69,6 +73,9 @@ cases = Table(
     Column("negotiation_days", Integer),
     Column("negotiation_venue", Text),
     Column("created_at", DateTime, nullable=False),
+    Column("submitted", Date),  # the Minit Cerai went to top management (step 3's first moment)
+    Column("submitted_by", Text),
+    Column("withdrawn", Date),  # the case will not go on
     Index("ix_cases_year_seq", "year", "seq", unique=True),
 )
 
@@ -147,15 +154,28 @@ class Register:
             _configure_sqlite(self.engine)
 
     def create(self) -> None:
-        """Create the tables and stamp the schema version (idempotent)."""
+        """Create the tables of the current schema, or bring an older register up to it."""
         with self.write() as conn:
-            metadata.create_all(conn)
-            have = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version"))
-            if have.scalar() is None:
+            empty = not sa_inspect(conn).has_table("meta")
+            if empty:
+                metadata.create_all(conn)
                 conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+                _alembic(conn, "stamp")
         self.check_version()
 
     def check_version(self) -> None:
+        """Refuse a register from a newer ika; upgrade one from an older ika in place."""
+        version = self._version()
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"the register was written by a newer version of ika (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}); upgrade ika"
+            )
+        if version < SCHEMA_VERSION:
+            with self.write() as conn:  # the lock: a second process waits, then finds it done
+                _alembic(conn, "upgrade")
+
+    def _version(self) -> int:
         try:
             with self.read() as conn:
                 value = conn.execute(
@@ -165,12 +185,17 @@ class Register:
             raise ArchiveNotFound(
                 f"the register at {self.url} has no tables; create it with `ika init`"
             ) from None
-        version = int(value or 0)
-        if version > SCHEMA_VERSION:
-            raise SchemaTooNew(
-                f"the register was written by a newer version of ika (schema {version}, "
-                f"this one knows {SCHEMA_VERSION}); upgrade ika"
-            )
+        except DatabaseError as exc:
+            raise RegisterDamaged(
+                f"the register at {self.url} cannot be read ({str(exc).splitlines()[0]})"
+            ) from None
+        try:
+            return int(value or 0)
+        except ValueError:
+            raise RegisterDamaged(
+                f"the register's schema version {value!r} is not a number; "
+                "the register is damaged: restore it from a backup"
+            ) from None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -206,6 +231,25 @@ def log_event(
             note=note,
         )
     )
+
+
+def _alembic(conn: Connection, action: str) -> None:
+    """Run Alembic on `conn`: "stamp" a new register at the head revision, or "upgrade" an
+    older one. A register of the first release has no alembic_version table: it is stamped
+    at the baseline first. Alembic is imported only here, so opening a current archive
+    costs nothing."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    if action == "stamp":
+        command.stamp(cfg, HEAD_REVISION)
+        return
+    if not sa_inspect(conn).has_table("alembic_version"):
+        command.stamp(cfg, "0001")
+    command.upgrade(cfg, "head")
 
 
 def dumps(value: Any) -> str:

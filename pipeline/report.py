@@ -7,6 +7,7 @@ under a second. Overdue steps are written OVERDUE and, on a terminal, in bold re
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -44,26 +45,41 @@ def table(
     *,
     max_width: dict[int, int] | None = None,
 ) -> list[str]:
-    """Rows padded into columns; `styles[i]` colours row i (a key of STYLE)."""
+    """Rows padded into columns; `styles[i]` colours row i (a key of STYLE). A cell longer
+    than its column's `max_width` wraps onto continuation lines: nothing is cut."""
     max_width = max_width or {}
-    cells = [[_clip(str(c), max_width.get(i)) for i, c in enumerate(r)] for r in rows]
+    cells = [[_wrap(str(c), max_width.get(i)) for i, c in enumerate(r)] for r in rows]
     widths = [len(h) for h in headers]
     for r in cells:
         for i, c in enumerate(r):
-            widths[i] = max(widths[i], len(c))
+            widths[i] = max(widths[i], *(len(part) for part in c))
     line = "  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True))
     out = [line.rstrip(), "  ".join("-" * w for w in widths)]
     for n, r in enumerate(cells):
-        text = "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
         style = STYLE.get(styles[n] or "") if styles else None
-        out.append(click.style(text, **style) if style else text)
+        for k in range(max(len(c) for c in r)):
+            parts = [c[k] if k < len(c) else "" for c in r]
+            text = "  ".join(p.ljust(w) for p, w in zip(parts, widths, strict=True)).rstrip()
+            out.append(click.style(text, **style) if style else text)
     return out
 
 
-def _clip(text: str, width: int | None) -> str:
-    if width is None or len(text) <= width:
-        return text
-    return text[: width - 1] + "…"
+def _wrap(text: str, width: int | None) -> list[str]:
+    """A cell's lines: its own line breaks kept, each line wrapped at `width`."""
+    lines = []
+    for part in text.split("\n"):
+        if width is None or len(part) <= width:
+            lines.append(part)
+        else:
+            lines.extend(textwrap.wrap(part, width, break_on_hyphens=False) or [""])
+    return lines
+
+
+def countries_ms(codes: Sequence[str]) -> str:
+    """Counterparts by the names a person reads: 'Korea Selatan, Jepun'."""
+    from .countries import country_name_ms, is_grouping
+
+    return ", ".join(c if is_grouping(c) else country_name_ms(c) for c in codes)
 
 
 def print_case(echo: Echo, case: dict[str, Any], today: date) -> None:
@@ -72,8 +88,11 @@ def print_case(echo: Echo, case: dict[str, Any], today: date) -> None:
     names = ", ".join(country_label(c) for c in case["countries"])
     echo(click.style(f"{case['id']}  {case['title']}", bold=True))
     echo(f"{type_name_ms(case['type'])} · {level_name_ms(case['level'])} · {names}")
-    echo(f"Division: {case['division']}    File ref: {case.get('file_ref') or '—'}")
+    echo(f"Division: {case['division']}    File ref: {case.get('file_ref') or '—'}    "
+         f"Their ref: {case.get('their_ref') or '—'}")
     status = case["status"]
+    if case.get("withdrawn"):
+        status += f" on {fmt(case['withdrawn'])}"
     if case.get("decision"):
         status += f" · decision {case['decision']} on {fmt(case.get('decision_date'))}"
     echo(
@@ -88,14 +107,24 @@ def print_case(echo: Echo, case: dict[str, Any], today: date) -> None:
     rows, styles = [], []
     for s in case["steps"]:
         marker = "▶" if s["n"] == case.get("current_step") else " "
+        label = status_label(s["status"], s["due"], today)
+        if s.get("late_days"):
+            label += f", {s['late_days']}d late"
+        if s.get("submitted") and s["status"] == "waiting":
+            label = "waiting for decision"
         rows.append([
-            f"{marker}{s['n']}", s["name"], s["actor"], fmt(s["due"]), fmt(s["done"]),
-            status_label(s["status"], s["due"], today),
+            f"{marker}{s['n']}", s["name"], s["actor"], fmt(s["due"]), fmt(s["done"]), label,
         ])
         styles.append(s["status"])
     for line in table(["step", "work", "actor", "due", "done", "status"], rows, styles,
                       max_width={1: 48}):
         echo(line)
+    submitted = next((s for s in case["steps"] if s.get("submitted")), None)
+    if submitted:
+        late = submitted.get("late_days")
+        timing = f"{late} days late" if late else "on time"
+        echo(f"Minit Cerai submitted to top management {fmt(submitted['submitted'])} "
+             f"({timing}, due {fmt(submitted['due'])})")
     docs = case.get("documents") or []
     if docs:
         echo("")
@@ -114,6 +143,8 @@ def print_case(echo: Echo, case: dict[str, Any], today: date) -> None:
 
 
 def print_case_list(echo: Echo, rows: list[dict[str, Any]], today: date) -> None:
+    from .instruments import type_name_ms
+
     if not rows:
         echo("no cases")
         return
@@ -121,35 +152,61 @@ def print_case_list(echo: Echo, rows: list[dict[str, Any]], today: date) -> None
     for c in rows:
         cur = next((s for s in c["steps"] if s["n"] == c["current_step"]), None)
         out.append([
-            c["id"], c["title"], c["type"], ",".join(c["countries"]), c["status"],
-            str(c["current_step"] or "—"),
+            c["id"], c["title"], type_name_ms(c["type"]), countries_ms(c["countries"]),
+            c["division"], c["status"], str(c["current_step"] or "—"),
             fmt(cur["due"]) if cur else "—",
             status_label(cur["status"], cur["due"], today) if cur else "",
         ])
         styles.append(cur["status"] if cur else None)
-    headers = ["case", "title", "type", "countries", "status", "step", "due", "step status"]
-    for line in table(headers, out, styles, max_width={1: 40}):
+    headers = ["case", "title", "type", "countries", "division", "status", "step", "due",
+               "step status"]
+    for line in table(headers, out, styles, max_width={1: 36, 2: 24, 3: 24, 4: 28}):
         echo(line)
     echo(f"{len(rows)} case(s)")
 
 
 def print_due(echo: Echo, rows: list[dict[str, Any]]) -> None:
+    """Every open case's current step: what is overdue, what is due, and what waits on
+    someone else (with how long it has waited, REMIND past the reminder setting)."""
     if not rows:
         echo("nothing due")
         return
     out, styles = [], []
     for r in rows:
         late = r["overdue_days"]
+        if r["status"] == "waiting":
+            state = f"WAITING {r['waiting_days']}d" if r.get("waiting_days") is not None \
+                else "WAITING"
+            if r.get("reminder"):
+                state = f"REMIND: {state}"
+            style = "overdue" if r.get("reminder") else "waiting"
+        else:
+            state, style = (f"OVERDUE {late}d", "overdue") if late else ("due", "open")
+        case = f"{r['case']}\n{countries_ms(r['countries'])}"
         out.append([
-            r["case"], str(r["step"]), r["name"], r["actor"], fmt(r["due"]),
-            f"OVERDUE {late}d" if late else "due",
+            case, f"{r['title']}\n{r['division']}", str(r["step"]), r["name"], r["actor"],
+            fmt(r["due"]) if r["due"] and r["status"] != "waiting" else "—", state,
         ])
-        styles.append("overdue" if late else "open")
-    for line in table(["case", "step", "work", "actor", "due", "status"], out, styles,
-                      max_width={2: 40}):
+        styles.append(style)
+    for line in table(["case", "title / division", "step", "work", "actor", "due", "status"],
+                      out, styles,
+                      max_width={1: 34, 3: 30}):
         echo(line)
     late = sum(1 for r in rows if r["overdue_days"])
-    echo(f"{len(rows)} open step(s), {late} overdue")
+    waiting = sum(1 for r in rows if r["status"] == "waiting")
+    echo(f"{len(rows)} open case(s): {late} overdue, {waiting} waiting on others")
+
+
+def where_now(tl: Timeline) -> str:
+    """Where a case stands after a change, in one clause."""
+    if tl.current is None:
+        return f"case {tl.status}"
+    s = tl.current_state
+    assert s is not None
+    if s.status == "waiting" and s.submitted:
+        return f"step {s.n} waits for top management's decision"
+    due = fmt(s.due.isoformat()) if s.due else "not yet scheduled"
+    return f"current step {s.n} ({s.actor}) due {due}"
 
 
 def progress_line(case_id: str, step: int, tl: Timeline, *, scheduled: bool = False) -> str:
@@ -157,11 +214,15 @@ def progress_line(case_id: str, step: int, tl: Timeline, *, scheduled: bool = Fa
     if scheduled:
         s = next(s for s in tl.steps if s.n == step)
         head = f"{case_id}: step {step} scheduled, due {fmt(s.due.isoformat() if s.due else None)}"
+    elif tl.current == step:  # the decision step's first moment
+        head = f"{case_id}: step {step} Minit Cerai submitted"
     else:
         head = f"{case_id}: step {step} done"
     if tl.current is None:
         return f"{head}; case {tl.status}"
     nxt = next(s for s in tl.steps if s.n == tl.current)
+    if nxt.status == "waiting" and nxt.submitted:
+        return f"{head}; waiting for top management's decision (YA/TIDAK)"
     due = fmt(nxt.due.isoformat()) if nxt.due else "not yet scheduled"
     return f"{head}; next step {nxt.n} ({nxt.actor}) due {due}"
 

@@ -53,6 +53,11 @@ rescan_minutes = 5
 max_size_mb = 200
 ocr_languages = "msa+eng"
 
+[reminders]
+# `ika due` shows how long a step has waited on someone else (top management's decision,
+# a negotiation's agreed dates) and marks it REMIND after this many days (0: never).
+waiting_days = 14
+
 # Addressees of letters: `ika doc make ... --to KEY`.
 [directory.KLN]
 name = "Ketua Setiausaha"
@@ -150,6 +155,7 @@ class Settings:
     rescan_minutes: float = 5.0
     max_size_mb: float = 200.0
     ocr_languages: str = "msa+eng"
+    remind_waiting_days: int = 14
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -201,10 +207,20 @@ def parse(text: str, source: str = FILENAME) -> Settings:
             rescan_minutes=float(fil.get("rescan_minutes", 5)),
             max_size_mb=float(fil.get("max_size_mb", 200)),
             ocr_languages=str(fil.get("ocr_languages", "msa+eng")),
+            remind_waiting_days=_waiting_days(raw.get("reminders", {}), source),
             raw=raw,
         )
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"{source}: [filing] {exc}") from None
+
+
+def _waiting_days(reminders: Any, source: str) -> int:
+    value = reminders.get("waiting_days", 14) if isinstance(reminders, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
+        raise SettingsError(
+            f"{source}: reminders.waiting_days must be a whole number of days (0 to 3650)"
+        )
+    return value
 
 
 def load(path: Path) -> Settings:

@@ -34,6 +34,7 @@ class Step:
     branch: Branch  # "ya": only when top management said YA
     documents: tuple[Document, ...] = ()
     decision: bool = False  # closed by `ika case decide`, not `done`
+    decided_by: str | None = None  # who the step waits on once the Division has done its part
     scheduled: bool = False  # waits for `ika case schedule` (agreed start)
     filing: bool = False  # completed by filing the negotiated document
     hands_over: bool = False  # the negotiated document goes to AB (done when AB files it)
@@ -85,6 +86,7 @@ STEPS: tuple[Step, ...] = (
         "both",
         (Document("minit-cerai", "Minit Cerai"),),
         decision=True,
+        decided_by="Pengurusan Tinggi",
     ),
     Step(
         4,
@@ -161,6 +163,7 @@ STEP_BY_N: dict[int, Step] = {s.n: s for s in STEPS}
 FIRST_STEP = STEPS[0].n
 LAST_STEP = STEPS[-1].n
 DECISION_STEP = next(s.n for s in STEPS if s.decision)
+DECISION_ACTOR = STEP_BY_N[DECISION_STEP].decided_by or "Pengurusan Tinggi"
 SCHEDULED_STEP = next(s.n for s in STEPS if s.scheduled)
 FILING_STEP = next(s.n for s in STEPS if s.filing)
 HANDOVER_STEP = next(s.n for s in STEPS if s.hands_over)
