@@ -23,6 +23,7 @@ SOURCES = ("kln", "embassy", "management")
 EARLIEST = date(1957, 8, 31)  # Merdeka: no case of the Federation is older
 MAX_YEARS_AHEAD = 10
 MAX_NEGOTIATION_DAYS = 365
+_POSITION = {s.n: i for i, s in enumerate(sop.STEPS)}  # a step's place in a timeline
 
 
 @dataclass(frozen=True)
@@ -507,7 +508,7 @@ def case_dict(arc: Archive, case: CaseRow, on: date) -> dict[str, Any]:
     start = r.negotiation_start
     end = negotiation_end(start, r.negotiation_days or 3) if start else None
     decided = case.done.get(sop.DECISION_STEP)
-    return {
+    out: dict[str, Any] = {
         "id": r.id,
         "title": r.title,
         "type": r.type,
@@ -541,12 +542,16 @@ def case_dict(arc: Archive, case: CaseRow, on: date) -> dict[str, Any]:
                 "status": s.status,
                 "note": s.note,
                 "late_days": s.late_days,
-                **({"submitted": _iso(s.submitted)} if sop.step(s.n).decision else {}),
-                **({"waiting_since": _iso(s.since)} if s.since else {}),
             }
             for s in tl.steps
         ],
     }
+    at = _POSITION[sop.DECISION_STEP]
+    out["steps"][at]["submitted"] = _iso(tl.steps[at].submitted)
+    cur = tl.current_state
+    if cur is not None and cur.since:
+        out["steps"][_POSITION[cur.n]]["waiting_since"] = cur.since.isoformat()
+    return out
 
 
 def get_case(arc: Archive, case_id: str) -> dict[str, Any]:
@@ -666,6 +671,15 @@ def _division_matcher(division: str | None):  # -> Callable[[str], bool] | None
         return None
     wanted = " ".join(division.split()).casefold()
     return lambda name: wanted == name.casefold() or wanted in " ".join(name.split()).casefold()
+
+
+def same_division(case_division: str, division: str) -> bool:
+    """Whether a case belongs to `division` (a user's Division): the same name, compared
+    without regard to case or spacing. Access control uses this; it never matches a part."""
+    def norm(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    return bool(division.strip()) and norm(case_division) == norm(division)
 
 
 def _iso(day: date | None) -> str | None:

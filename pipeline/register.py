@@ -38,8 +38,8 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from .clock import now
 from .errors import ArchiveNotFound, RegisterDamaged, SchemaTooNew
 
-SCHEMA_VERSION = 2  # the last migration in pipeline/migrations/versions sets this
-HEAD_REVISION = "0002"
+SCHEMA_VERSION = 3  # the last migration in pipeline/migrations/versions sets this
+HEAD_REVISION = "0003"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 metadata = MetaData()
@@ -133,6 +133,31 @@ events = Table(
     Column("case_id", String(16), index=True),
     Column("doc_id", String(16)),
     Column("action", String(32), nullable=False),
+    Column("note", Text),
+)
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),  # admin | ab | division | clerk | reader
+    Column("division", Text),  # a division officer's Division
+    Column("password_hash", Text),
+    Column("must_change", Boolean, nullable=False, default=False),  # a one-time password
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("last_failed", DateTime),
+    Column("last_login", DateTime),
+    Column("created_at", DateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the token
+    Column("user", String(64), ForeignKey("users.name"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
     Column("note", Text),
 )
 

@@ -48,17 +48,28 @@ def table(
     """Rows padded into columns; `styles[i]` colours row i (a key of STYLE). A cell longer
     than its column's `max_width` wraps onto continuation lines: nothing is cut."""
     max_width = max_width or {}
-    cells = [[_wrap(str(c), max_width.get(i)) for i, c in enumerate(r)] for r in rows]
+    limits = [max_width.get(i) for i in range(len(headers))]
+    cells = [
+        [_wrap(c, w) if (w and len(c) > w) or "\n" in c else [c]
+         for c, w in zip(map(str, r), limits, strict=True)]
+        for r in rows
+    ]
     widths = [len(h) for h in headers]
     for r in cells:
         for i, c in enumerate(r):
-            widths[i] = max(widths[i], *(len(part) for part in c))
+            for part in c:
+                if len(part) > widths[i]:
+                    widths[i] = len(part)
     line = "  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True))
     out = [line.rstrip(), "  ".join("-" * w for w in widths)]
     for n, r in enumerate(cells):
         style = STYLE.get(styles[n] or "") if styles else None
-        for k in range(max(len(c) for c in r)):
-            parts = [c[k] if k < len(c) else "" for c in r]
+        height = max(map(len, r))
+        for k in range(height):
+            if height == 1:
+                parts = [c[0] for c in r]
+            else:
+                parts = [c[k] if k < len(c) else "" for c in r]
             text = "  ".join(p.ljust(w) for p, w in zip(parts, widths, strict=True)).rstrip()
             out.append(click.style(text, **style) if style else text)
     return out

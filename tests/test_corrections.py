@@ -300,8 +300,8 @@ def test_an_archive_of_the_previous_release_opens_intact(tmp_path: Path, monkeyp
 
     _v1_expectations(ika_old)
     db = sqlite3.connect(root / "register.sqlite3")
-    assert db.execute("SELECT value FROM meta").fetchone() == ("2",)
-    assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+    assert db.execute("SELECT value FROM meta").fetchone() == ("3",)
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
     assert db.execute("SELECT * FROM events ORDER BY id").fetchall()[: len(events_before)] \
         == events_before
     assert db.execute("SELECT id, path, sha256 FROM documents").fetchall() == docs_before
@@ -427,3 +427,23 @@ def test_any_action_then_undo_gives_back_the_timeline(tmp_path_factory, actions)
     finally:
         os.environ.pop("IKA_TODAY", None)
         arc.register.dispose()
+
+
+def test_the_migrations_build_the_schema_the_code_declares(tmp_path: Path) -> None:
+    """An archive upgraded from the first release and a new one have the same tables and
+    columns: the migrations and the declared tables agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from pipeline.register import metadata
+
+    root = _v1_archive(tmp_path)
+    from pipeline.archive import open_archive
+
+    open_archive(root).register.check_version()  # upgrades
+    engine = create_engine(f"sqlite:///{root / 'register.sqlite3'}")
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert diff == []
