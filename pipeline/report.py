@@ -285,3 +285,34 @@ def print_search(echo: Echo, result: dict[str, Any]) -> None:
 def _bold_marks(snippet: str) -> str:
     """The index marks matched words «like this»; a terminal shows them in bold."""
     return re.sub(r"«(.*?)»", lambda m: click.style(m.group(1), bold=True), snippet)
+
+
+def print_document(echo: Echo, d: dict[str, Any]) -> None:
+    """`ika show DOC-ID`: what the document is, where it is, what happened to it."""
+    from .instruments import level_name_ms, type_name_ms
+
+    echo(click.style(f"{d['doc_id']}  {d.get('title') or d['name']}", bold=True))
+    facts = [d["kind"], d.get("case") or "unassigned"]
+    if d.get("step"):
+        facts.append(f"step {d['step']}")
+    if d.get("type"):
+        facts.append(type_name_ms(d["type"]))
+    if d.get("level"):
+        facts.append(level_name_ms(d["level"]))
+    facts.append(countries_ms(d.get("countries") or []) or "-")
+    echo(" · ".join(facts))
+    if d.get("signed"):
+        place = f", {d['signed_place']}" if d.get("signed_place") else ""
+        echo(f"Ditandatangani {fmt(d['signed'])}{place}")
+    echo(f"File name: {d['name']}" + (f" (v{d['version']})" if d["kind"] == "generated" else ""))
+    echo(f"Filed {d['filed_at']} · {d['size']} bytes · sha256 {d['sha256']}")
+    for p in d.get("paths") or []:
+        echo(f"  {p}")
+    for r in d.get("renditions") or []:
+        echo(f"  {r['path']}  ({r['format']}, {r['doc_id']})")
+    if d.get("history"):
+        echo("")
+        echo(click.style("History", bold=True))
+        for e in d["history"]:
+            note = f" — {e['note']}" if e.get("note") else ""
+            echo(f"  {e['at']}  {e['by']}  {e['action']}{note}")
