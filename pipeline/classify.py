@@ -1,9 +1,11 @@
 """Classify a negotiated instrument from its text, so clerks never type metadata.
 
-Only the places that carry the facts are read: the title and the opening (the parties, the type),
-and the signature block (the date and place of signature). The body of an instrument names many
-countries in passing, and recitals quote other instruments' dates and places: reading them would
-make every treaty multilateral and every FTA signed at Marrakesh in 1994.
+Only the places that carry the facts are read: the title and the opening (the type), the
+signature block (the date and place of signature), and for the parties the title, the preamble's
+first clause and the "For the Government of ..." lines (pipeline.parties). The body of an
+instrument names many countries in passing, and recitals quote other instruments' dates and
+places: reading them would make every treaty multilateral and every FTA signed at Marrakesh in
+1994.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from datetime import date
 from functools import cache
 from pathlib import PurePath
 
-from pipeline.countries import is_grouping, name_table, normalise
-from pipeline.instruments import TYPES, default_level
+from pipeline.countries import GROUPINGS, normalise
+from pipeline.instruments import TYPES
+from pipeline.parties import Parties, find_parties, level_of
 
 HEAD_CHARS = 3000  # the title and the opening, where the parties are named
+TYPE_CHARS = 12000  # how far to count "this Agreement": past a long list of sovereigns
 TAIL_CHARS = 3000  # the end, where the signature block usually is
 MALAYSIA = "MY"
 
@@ -35,6 +39,13 @@ class Classification:
     signed_place: str | None
     language: str  # "ms", "en" or "und"
     title: str | None
+    # The member states the text lists for its groupings ("The Republic of Iceland, ..., the
+    # Swiss Confederation (hereinafter called the EFTA States)"), ISO alpha-2, Malaysia excluded.
+    members: tuple[str, ...] = ()
+    # Every grouping that is a party, by its id in pipeline.parties.BLOCS ("EFTA", "CIS", ...);
+    # `groupings` holds those of them that are pipeline.countries.GROUPINGS codes.
+    blocs: tuple[str, ...] = ()
+    parties_from: str | None = None  # where the parties were read: title, preamble, signature...
 
 
 def classify(text: str, *, title: str | None = None, filename: str | None = None) -> Classification:
@@ -42,20 +53,20 @@ def classify(text: str, *, title: str | None = None, filename: str | None = None
     head = text[:HEAD_CHARS]
     found_title, body_start = detect_title(head)
     the_title = title.strip() if title and title.strip() else found_title
-    named = _parties(the_title, head[body_start:], filename)
-    codes = [c for c in named if c != MALAYSIA]
-    countries = tuple(c for c in codes if not is_grouping(c))
-    groupings = tuple(c for c in codes if is_grouping(c))
+    parties = find_parties(text, title=the_title, body_start=body_start, filename=filename)
     signed_date, signed_place = find_signature(text)
     return Classification(
-        countries=countries,
-        groupings=groupings,
-        type=_type(the_title, filename, head),
-        level=_level(codes, MALAYSIA in named, head),
+        countries=tuple(c for c in parties.countries if c != MALAYSIA),
+        groupings=tuple(b for b in parties.blocs if b in GROUPINGS),
+        type=_type(the_title, filename, text[:TYPE_CHARS]),
+        level=_level(parties, head),
         signed_date=signed_date,
         signed_place=signed_place,
         language=detect_language(head),
         title=the_title,
+        members=tuple(c for c in parties.members if c != MALAYSIA),
+        blocs=parties.blocs,
+        parties_from=parties.source,
     )
 
 
@@ -135,9 +146,18 @@ def _is_substantial(line: str) -> bool:
     return sum(ch.isalpha() for ch in line) >= 4 and not _MARKINGS.match(line)
 
 
+_OPERATIVE = re.compile(r"\b(shall|hereby|hendaklah)\b", re.I)
+
+
 def _can_open_title(line: str) -> bool:
-    """A heading ("PREAMBLE") or a sentence ("The Government of X and ...,") is no title."""
-    return not (_HEADING.match(line) or _PARTY_CLAUSE_MARK.search(line) or line[-1] in ",;:")
+    """A heading ("PREAMBLE") or a sentence ("The Government of X and ...,", "The Parties shall
+    establish ...", "X and Y hereby establish ...") is no title."""
+    return not (
+        _HEADING.match(line)
+        or _PARTY_CLAUSE_MARK.search(line)
+        or _OPERATIVE.search(line)
+        or line[-1] in ",;:"
+    )
 
 
 def _continues(taken: list[str], line: str, after_blank: bool) -> bool:
@@ -253,159 +273,6 @@ def _self_reference(head: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-# --- parties ------------------------------------------------------------------------------------
-
-
-@cache
-def _name_table() -> dict[str, str]:
-    """Country and grouping names in canonical form; two-letter aliases are too ambiguous."""
-    table: dict[str, str] = {}
-    for name, code in name_table().items():
-        key = _canon(name)
-        if len(key) >= 3:
-            table.setdefault(key, code)
-    return table
-
-
-@cache
-def _name_regex() -> re.Pattern[str]:
-    return _alternation(_name_table())
-
-
-# "the Hong Kong Special Administrative Region of the People's Republic of China" is one party.
-_SUBORDINATE = re.compile(
-    r"\b(special administrative region|wilayah pentadbiran khas (?:hong kong|macau|macao))"
-    r"(?: of)?(?: the)? (?:people's republic of china|republik rakyat china)\b"
-)
-
-
-def _all_names(text: str) -> list[str]:
-    """Codes of the names in `text`, in order, once each."""
-    table = _name_table()
-    canon = _SUBORDINATE.sub(r"\1", _canon(text))
-    return list(dict.fromkeys(table[m.group(0)] for m in _name_regex().finditer(canon)))
-
-
-def _has_counterpart(codes: list[str]) -> bool:
-    return any(c != MALAYSIA for c in codes)
-
-
-_PARTY_MARKER = re.compile(r"\b(between|among|amongst|antara)\b", re.I)
-_WITH_MARKER = re.compile(r"\b(with|dengan)\b", re.I)
-# Words that end a list of parties ("... and Japan for an Economic Partnership").
-_SPAN_END = re.compile(
-    r"[;:(\[]|\b(for|on|concerning|regarding|relating|in|to|with respect|mengenai|berhubung|"
-    r"berkenaan|bagi|untuk|tentang|dalam bidang|pada|di bawah|under|done|signed|dibuat|"
-    r"ditandatangani)\b",
-    re.I,
-)
-# "the Ministry for Foreign Affairs of Sweden": after these, "for"/"on"/"to" belong to a name.
-_OFFICE_WORDS = frozenset(
-    {
-        "ministry", "minister", "ministers", "department", "office", "agency", "secretary",
-        "commission", "council", "committee", "institute", "centre", "center", "organisation",
-        "organization", "authority",
-    }
-)  # fmt: skip
-
-
-def _parties(title: str | None, opening: str, filename: str | None) -> list[str]:
-    """The parties, Malaysia included: named in the title, else the preamble, else the file name."""
-    for source in (_title_parties(title), _preamble_parties(opening)):
-        if _has_counterpart(source):
-            return source
-    return _all_names(_filename_words(filename) or "")
-
-
-def _title_parties(title: str | None) -> list[str]:
-    """Parties after "between"/"antara" (or "with"), else those a compound title names."""
-    if not title:
-        return []
-    for marker in (_PARTY_MARKER, _WITH_MARKER):
-        spans = [_span_after(title, m.end()) for m in marker.finditer(title)]
-        codes = [c for span in spans for c in _all_names(span)]
-        if _has_counterpart(codes):
-            return list(dict.fromkeys(codes))
-    return _compound_parties(_PARTY_MARKER.split(title, maxsplit=1)[0])
-
-
-def _compound_parties(text: str) -> list[str]:
-    """ "Malaysia-Australia FTA", "ASEAN-Japan Plan of Action", "ASEAN Convention": parties.
-
-    One country alone ("Singapore Convention on Mediation") names a place, not a party.
-    """
-    codes = _all_names(text)
-    return codes if len(codes) >= 2 or any(is_grouping(c) for c in codes) else []
-
-
-def _span_after(text: str, start: int) -> str:
-    """The list of parties that starts at `start`, up to the word that ends it."""
-    for m in _SPAN_END.finditer(text, start):
-        before = text[start : m.start()].split()
-        if m.group(0)[0].isalpha() and before and before[-1].lower() in _OFFICE_WORDS:
-            continue
-        return text[start : m.start()]
-    return text[start:]
-
-
-_CLAUSE_START = re.compile(
-    r"(?:preamble|preambule|mukadimah|pembukaan)?[\s.:]*"
-    r"(?:the\s+)?(?:governments?|ministry|ministries|department|kerajaan|kementerian|jabatan)\b",
-    re.I,
-)
-_RECITAL_WORDS = (
-    r"[A-Z][a-z]+ing|[A-Z]+ING|Inspired|Conscious|Convinced|Mindful|Aware|Determined|Desirous|"
-    r"Resolved|Cognizant|Cognisant|Guided|Committed|Concerned|Encouraged|Menyedari|Mengiktiraf|"
-    r"Mengakui|Mengambil|Memandangkan|Mengingati|Mengingat|Berhasrat|Bertekad|Berazam|Menegaskan|"
-    r"Menyatakan|Merujuk|Yakin|Sedar|Dengan|Mengesahkan|Menyokong|Menekankan|Memahami|"
-    r"Mempertimbangkan|Mengulangi"
-)
-_CLAUSE_END = re.compile(
-    r"[;:(]|\b(?:hereinafter|selepas ini|kemudian daripada ini|yang selepas)\b|\n[ \t]*\n"
-    rf"|,\s*(?-i:{_RECITAL_WORDS})\b|\b(?:have|has|telah)\s+(?:agreed|bersetuju)\b|\.(?:\s|$)",
-    re.I,
-)
-_CLAUSE_MAX = 500
-
-
-def _preamble_parties(opening: str) -> list[str]:
-    """The parties from the preamble's first sentence: "The Government of X and ... of Y,".
-
-    Only headings (a repeated title, "PREAMBLE", "Article 1") may come before it: a later line
-    that starts with a country is a recital or a line wrapped mid-sentence, not the parties.
-    """
-    for line, offset in _lines_with_offsets(opening):
-        if not line:
-            continue
-        clause = _clause_at(opening, offset)
-        codes = _all_names(clause) if clause else []
-        if _has_counterpart(codes) or not _is_heading(line):
-            return codes
-    return []
-
-
-def _is_heading(line: str) -> bool:
-    short = len(line) <= 60 and line[-1] not in ",;:"
-    return bool(_HEADING.match(line)) or _is_caps(line) or short
-
-
-def _clause_at(text: str, start: int) -> str | None:
-    """The party clause starting at `start`, or None if the line does not start one."""
-    window = text[start : start + _CLAUSE_MAX]
-    opener = _CLAUSE_START.match(window)
-    if opener is None and not _starts_with_name(window):
-        return None
-    end = _CLAUSE_END.search(window, opener.end() if opener else 0)
-    clause = window[: end.start()] if end else window
-    return clause if re.search(r"\b(and|dan)\b", clause, re.I) else None
-
-
-def _starts_with_name(window: str) -> bool:
-    text = _canon(re.sub(r"^(?:preamble|mukadimah|pembukaan)\b[\s.:]*", "", window, flags=re.I))
-    text = re.sub(r"^the\s+", "", text)
-    return _name_regex().match(text) is not None
-
-
 # --- level --------------------------------------------------------------------------------------
 
 _MULTILATERAL = re.compile(
@@ -416,16 +283,12 @@ _MULTILATERAL = re.compile(
 )
 
 
-def _level(codes: list[str], malaysia_party: bool, head: str) -> str | None:
-    """From the parties; with none named, multilateral if open to signature or accession.
-
-    default_level counts Malaysia as a party; "Japan-Singapore EPA" has two parties, not three.
-    """
-    if not codes:
-        return "multilateral" if _MULTILATERAL.search(head) else None
-    if not malaysia_party and len(codes) == 2 and not any(map(is_grouping, codes)):
-        return "bilateral"
-    return default_level(codes)
+def _level(parties: Parties, head: str) -> str | None:
+    """From the parties; with none named, multilateral if open to signature or accession."""
+    level = level_of(parties)
+    if level is None and _MULTILATERAL.search(head):
+        return "multilateral"
+    return level
 
 
 # --- language -----------------------------------------------------------------------------------

@@ -326,14 +326,14 @@ _EN_ALIASES: dict[str, tuple[str, ...]] = {
         "United Kingdom of Great Britain and Northern Ireland",
     ),
     "GM": ("The Gambia",),
-    "HK": ("Hong Kong SAR", "Hong Kong Special Administrative Region"),
+    "HK": ("Hong Kong SAR", "Hong Kong Special Administrative Region", "Hong Kong, China"),
     "KP": ("North Korea", "DPRK", "Democratic People's Republic of Korea"),
     "KR": ("South Korea", "Republic of Korea"),
     "LA": ("Laos", "Lao PDR", "Lao People's Democratic Republic"),
     "MF": ("Saint Martin",),
     "MK": ("Macedonia", "Republic of Macedonia", "Former Yugoslav Republic of Macedonia"),
     "MM": ("Burma", "Republic of the Union of Myanmar"),
-    "MO": ("Macau", "Macao SAR", "Macau SAR"),
+    "MO": ("Macau", "Macao SAR", "Macau SAR", "Macao, China", "Macau, China"),
     "NL": ("Holland", "The Netherlands"),
     "PH": ("The Philippines",),
     "PS": ("Palestine", "State of Palestine"),
@@ -578,3 +578,12 @@ def join_ms(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} dan {names[-1]}"
+
+
+@functools.cache
+def choices() -> tuple[tuple[str, str, str], ...]:
+    """(code, Malay name, English name) of every country, in Malay alphabetical order: the
+    suggestions a form offers while a person types a counterpart."""
+    rows = [(code, country_name_ms(code), country_name_en(code)) for code in _index().iso
+            if code != "MY"]
+    return tuple(sorted(rows, key=lambda r: normalise(r[1])))

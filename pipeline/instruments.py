@@ -181,15 +181,21 @@ def level_name_en(level: str) -> str:
     return _level(level).en
 
 
+REGIONAL_GROUPINGS = frozenset({"ASEAN"})
+
+
 def default_level(countries: list[str]) -> str:
     """The level a case gets when none is given, from its counterpart countries.
 
-    A grouping such as ASEAN makes it regional; one counterpart makes it bilateral; several, or
-    none yet known, multilateral. Malaysia itself is always a party, so "MY" is not counted.
+    A grouping of Malaysia's own region (ASEAN) makes it regional, any other grouping (the EU)
+    multilateral, as the treaty databases count them; one counterpart makes it bilateral;
+    several, or none yet known, multilateral. Malaysia is always a party: "MY" is not counted.
     """
     codes = {c.strip().upper() for c in countries} - {"MY"}
-    if any(is_grouping(c) for c in codes):
+    if codes & REGIONAL_GROUPINGS:
         return "regional"
+    if any(is_grouping(c) for c in codes):
+        return "multilateral"
     if len(codes) == 1:
         return "bilateral"
     return "multilateral"

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from pipeline.classify import Classification, classify, detect_language, find_dates
+from pipeline.countries import GROUPINGS, country_names, is_grouping, name_table, normalise
+from pipeline.parties import BLOCS
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
@@ -653,3 +655,351 @@ def test_signature_block_dates_round_trip(day: date) -> None:
     text = f"{opening}Dibuat di Putrajaya pada {day.day} {month} {day.year}."
     result = classify(text)
     assert (result.signed_date, result.signed_place) == (day, "Putrajaya")
+
+
+# --- (d) parties: one synthetic text per rule ---------------------------------------------------
+#
+# Each rule of pipeline.parties on a short text of its own; the labelled corpus measures them
+# together (tests/benchmarks/classify_accuracy.py).
+
+
+def _parties(text: str) -> tuple[set[str], tuple[str, ...], set[str], str | None]:
+    result = classify(text)
+    return set(result.countries), result.blocs, set(result.members), result.level
+
+
+PREAMBLE_SHORT_FORMS = """\
+AGREEMENT ON TRADE IN GOODS
+
+PREMABLE
+
+The Government of the Republic of Korea
+("Korea")
+
+and
+
+the Government of the Socialist Republic of Viet Nam
+(hereinafter referred to as "Viet Nam"),
+hereinafter referred collectively to as the "Parties",
+
+RECOGNISING the experience of Japan and Singapore in this field;
+
+Have agreed as follows:
+
+Article 1
+Korea and Viet Nam shall establish a free trade area.
+"""
+
+PREAMBLE_HEREINAFTER_CALLED = """\
+PREAMBULE
+The Swiss Confederation (hereinafter called Switzerland)
+and
+The Republic of Estonia (hereinafter called Estonia),
+Considering the links between Switzerland and Estonia and the Nordic countries;
+HAVE AGREED AS FOLLOWS:
+"""
+
+SIGNATURE_ONLY = """\
+CHAPTER 1 INITIAL PROVISIONS
+1. The Parties shall establish a free trade area in accordance with this Agreement.
+2. The provisions of Protocol D concerning Poland and Hungary shall apply mutatis mutandis.
+
+IN WITNESS WHEREOF the undersigned, being duly authorised, have signed this Agreement.
+
+DONE at Lima, this 29th day of May 2008, in duplicate in the English language.
+
+FOR THE REPUBLIC OF PERU          FOR THE REPUBLIC OF SINGAPORE
+"""
+
+SIGNATURE_NAMES_ON_NEXT_LINE = """\
+The Participants will cooperate in the field of tourism.
+
+IN WITNESS WHEREOF the undersigned have signed this Memorandum of Understanding.
+
+Done at Bangkok on 3 March 2020 in two originals in the English language.
+
+For the Government of                 For the Government of
+Malaysia                              Japan
+
+______________                        _______________
+Minister of Tourism                   Ambassador
+"""
+
+SIGNATURE_COLUMNS_INTERLEAVED = """\
+The Parties shall cooperate.
+
+IN WITNESS WHEREOF, the undersigned have signed this Agreement.
+
+DONE at Washington, D.C., this fourteenth day of September, 2004
+
+FOR THE GOVERNMENT FOR THE GOVERNMENT OF THE UNITED STATES OF THE KINGDOM OF AMERICA: OF BAHRAIN:
+"""
+
+SIGNATURE_DESIGNATIONS_MALAY = """\
+Perkara 1
+Para Pihak hendaklah bekerjasama dalam bidang pengurusan sempadan.
+
+SEBAGAI MENYAKSIKAN HAL DI ATAS, yang bertandatangan di bawah ini telah menandatangani
+Memorandum ini.
+
+Dibuat di Jakarta pada 3 Februari 2026.
+
+BAGI PIHAK
+KERAJAAN MALAYSIA
+
+BAGI PIHAK
+KERAJAAN REPUBLIK SINGAPURA
+"""
+
+BETWEEN_AND = """\
+MEMORANDUM OF UNDERSTANDING
+BETWEEN
+THE MINISTRY OF HOME AFFAIRS OF MALAYSIA
+AND
+THE MINISTRY OF THE INTERIOR OF THE KINGDOM OF THAILAND
+ON BORDER SECURITY COOPERATION
+
+Mindful of the cooperation of both with Myanmar and Laos;
+
+The Participants have reached the following understanding.
+"""
+
+LIST_OF_GOVERNMENTS = """\
+The Governments of Brunei Darussalam, the Kingdom of Cambodia, the Republic of Indonesia and
+the Kingdom of Thailand,
+
+Desiring to strengthen cooperation against transnational crime, as Australia and New Zealand
+have done;
+
+Have agreed as follows:
+Article 1
+"""
+
+HEADS_OF_STATE_SIDES = """\
+AGREEMENT
+
+establishing an Association between the European Economic Community and Greece
+
+PREAMBLE
+
+HIS MAJESTY THE KING OF THE BELGIANS,
+THE PRESIDENT OF THE FEDERAL REPUBLIC OF GERMANY,
+THE PRESIDENT OF THE FRENCH REPUBLIC,
+THE COUNCIL OF THE EUROPEAN ECONOMIC COMMUNITY,
+
+of the one part, and
+HIS MAJESTY THE KING OF THE HELLENES,
+of the other part,
+
+DETERMINED to establish ever closer bonds between the Greek people and the Community;
+"""
+
+BODY_ONLY = """\
+1. The Parties shall gradually establish a free trade area in a transitional period.
+2. For commercial exchanges, the Hungarian Customs Tariffs shall be applied to goods imported
+into Hungary, and the Turkish Customs Tariffs to goods imported into Turkey.
+3. Products originating in Hungary shall be admitted into Turkey free of customs duties, and
+products originating in Turkey into Hungary, in accordance with the GATT Uruguay Round.
+4. Either Party may terminate this Agreement by notifying the other Party. The Parties will
+consult on the agreements both have with the European Union and with Poland.
+"""
+
+OPEN_TO_MEMBERS = """\
+AGREEMENT ON THE CREATION OF A FREE-TRADE AREA
+
+The Member States of this Agreement, hereinafter referred to as the Contracting Parties,
+Confirming their adherence to free development of a mutual economic cooperation,
+Hereby agreed as follows:
+1. This Agreement shall be open for any Member State of the Commonwealth of Independent States
+for joining. The Republic of Belarus is the depositary of this Agreement.
+"""
+
+GROUPING_CASES = {
+    "benelux": (
+        "The Governments of the Benelux countries and the Government of Malaysia,\n\n"
+        "Noting the practice of France and Germany;\n\nHave agreed as follows:\n",
+        set(), ("Benelux",), set(), "multilateral",
+    ),
+    "benelux-listed": (
+        "The Kingdom of Belgium, the Grand Duchy of Luxembourg and the Kingdom of the Netherlands "
+        '(hereinafter "the Benelux countries"), and Japan,\n\nWishing to facilitate travel;\n',
+        {"JP"}, ("Benelux",), {"BE", "LU", "NL"}, "multilateral",
+    ),
+    "member-states-of-asean": (
+        "The Governments of Brunei Darussalam, the Republic of Indonesia, Malaysia, the Republic "
+        "of the Philippines, the Republic of Singapore and the Kingdom of Thailand, Member States "
+        "of the Association of Southeast Asian Nations, and the Government of Japan;\n\n"
+        "RECALLING the meeting held in Beijing, China;\n",
+        {"JP"}, ("ASEAN",), {"BN", "ID", "PH", "SG", "TH"}, "regional",
+    ),
+    "ec-and-its-member-states": (
+        "The European Community and its Member States, of the one part, and the Republic of "
+        "Chile, of the other part,\n\nConsidering their links with Argentina;\n",
+        {"CL"}, ("EU",), set(), "multilateral",
+    ),
+    "efta-states-listed": (
+        "The Republic of Iceland, the Principality of Liechtenstein, the Kingdom of Norway, the "
+        "Swiss Confederation (hereinafter called the EFTA States), on the one part,\n\nand the "
+        "Republic of Croatia (hereinafter called Croatia), on the other,\n\nhereinafter "
+        "collectively referred to as the Parties:\n\nRecalling the Declaration signed in Zurich;\n",
+        {"HR"}, ("EFTA",), {"IS", "LI", "NO", "CH"}, "multilateral",
+    ),
+    "efta-states-in-parentheses": (
+        "The EFTA States (Iceland, Liechtenstein, Norway and Switzerland) and Malaysia,\n\n"
+        "Recalling the Declaration on Cooperation;\n",
+        set(), ("EFTA",), {"IS", "LI", "NO", "CH"}, "multilateral",
+    ),
+    "member-states-of-the-eu": (
+        "The Member States of the European Union and the Kingdom of Thailand,\n\nDesiring to "
+        "cooperate in the fight against trafficking in persons;\n",
+        {"TH"}, ("EU",), set(), "multilateral",
+    ),
+    "community-defined": (
+        "The European Community, the European Coal and Steel Community and the European Atomic "
+        'Energy Community, hereinafter referred to as "the Community",\n\nof the one part,\n\n'
+        'and the Republic of Slovenia, hereinafter referred to as "Slovenia",\n\nof the other '
+        "part,\n\nWhereas the Europe Agreement was signed in Luxembourg;\n",
+        {"SI"}, ("EU",), set(), "multilateral",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "countries", "level"),
+    [
+        pytest.param(PREAMBLE_SHORT_FORMS, {"KR", "VN"}, "bilateral", id="short-forms-on-lines"),
+        pytest.param(PREAMBLE_HEREINAFTER_CALLED, {"CH", "EE"}, "bilateral", id="called"),
+        pytest.param(SIGNATURE_ONLY, {"PE", "SG"}, "bilateral", id="signature-only"),
+        pytest.param(SIGNATURE_NAMES_ON_NEXT_LINE, {"JP"}, "bilateral", id="signature-next-line"),
+        pytest.param(SIGNATURE_COLUMNS_INTERLEAVED, {"US", "BH"}, "bilateral", id="columns"),
+        pytest.param(SIGNATURE_DESIGNATIONS_MALAY, {"SG"}, "bilateral", id="bagi-pihak"),
+        pytest.param(BETWEEN_AND, {"TH"}, "bilateral", id="between-and"),
+        pytest.param(LIST_OF_GOVERNMENTS, {"BN", "KH", "ID", "TH"}, "multilateral", id="list"),
+        pytest.param(BODY_ONLY, {"HU", "TR"}, "bilateral", id="body-only"),
+    ],
+)
+def test_parties_rules(text: str, countries: set[str], level: str) -> None:
+    assert _parties(text) == (countries, (), set(), level)
+
+
+def test_short_forms_are_understood_later() -> None:
+    """ "Korea", defined in the preamble, is the Republic of Korea in the title too."""
+    text = (
+        "FREE TRADE AGREEMENT BETWEEN KOREA AND CANADA\n\nPREAMBLE\n\n"
+        'The Government of the Republic of Korea (hereinafter referred to as "Korea") and\n'
+        "the Government of Canada (Canada),\n\nDesiring to cooperate;\n\nArticle 1\n"
+    )
+    result = classify(text)
+    assert (set(result.countries), result.parties_from) == ({"KR", "CA"}, "title")
+    assert set(classify(text.replace('(hereinafter referred to as "Korea")', "")).countries) == {
+        "KR",
+        "CA",
+    }  # without the definition the preamble still names both
+
+
+@pytest.mark.parametrize("case", GROUPING_CASES)
+def test_groupings_are_reported_with_their_listed_members(case: str) -> None:
+    text, countries, blocs, members, level = GROUPING_CASES[case]
+    assert _parties(text) == (countries, blocs, members, level)
+    result = classify(text)
+    assert result.groupings == tuple(b for b in blocs if b in {"ASEAN", "EU"})
+    assert "MY" not in result.members
+
+
+def test_heads_of_state_on_two_sides() -> None:
+    """The states on the Community's side are its members; Greece, on the other, is a party."""
+    assert _parties(HEADS_OF_STATE_SIDES) == ({"GR"}, ("EU",), {"BE", "DE", "FR"}, "multilateral")
+
+
+def test_open_to_the_members_of_a_grouping() -> None:
+    """Belarus, the depositary, is named; the parties are only the CIS's members."""
+    assert _parties(OPEN_TO_MEMBERS) == (set(), ("CIS",), set(), "multilateral")
+
+
+@pytest.mark.parametrize(
+    ("text", "in_passing"),
+    [
+        pytest.param(PREAMBLE_SHORT_FORMS, {"JP", "SG"}, id="recital"),
+        pytest.param(BETWEEN_AND, {"MM", "LA"}, id="recital-after-title"),
+        pytest.param(SIGNATURE_ONLY, {"PL", "HU"}, id="protocol-concerning"),
+        pytest.param(LIST_OF_GOVERNMENTS, {"AU", "NZ"}, id="as-others-have-done"),
+        pytest.param(BODY_ONLY, {"PL", "UY"}, id="body"),
+    ],
+)
+def test_passing_mentions_are_not_parties(text: str, in_passing: set[str]) -> None:
+    result = classify(text)
+    assert not (set(result.countries) | set(result.members)) & in_passing
+    assert not set(result.blocs) - {"ASEAN"}
+
+
+def test_place_of_signature_and_depositary_are_not_parties() -> None:
+    text = (
+        "AGREEMENT ON THE CONSERVATION OF ALBATROSSES\n\nThe Parties to this Agreement,\n\n"
+        "Recalling the Convention on Migratory Species;\n\nHave agreed as follows:\n\n"
+        "Article 20\nThis Agreement shall be open for signature by all States. The Government of "
+        "Australia shall be the Depositary.\n\nIN WITNESS WHEREOF the undersigned have signed.\n"
+        "Done at Canberra, Australia, on 19 June 2001, deposited with the Government of Australia."
+    )
+    result = classify(text)
+    assert (result.countries, result.blocs, result.level) == ((), (), "multilateral")
+    assert (result.signed_place, result.signed_date) == ("Canberra", date(2001, 6, 19))
+
+
+def test_a_later_place_completes_the_title() -> None:
+    """A title cut by a line break names Israel only; the preamble names both."""
+    text = (
+        "Agreement on the Establishment of a Free Trade Area between\n\nthe Government of Israel "
+        "and the Government of the United\n\nStates of America\n\n\n[PREAMBLE]\n\n\nThe "
+        "Government of Israel and the Government of the United\n\nStates of America,\n\n\n"
+        "Desiring to promote mutual relations;\n"
+    )
+    result = classify(text)
+    assert (set(result.countries), result.parties_from) == ({"IL", "US"}, "preamble")
+
+
+def test_hong_kong_china_is_one_party() -> None:
+    result = classify("FREE TRADE AGREEMENT\nBETWEEN\nHONG KONG, CHINA\nAND\nCHILE\n\nArticle 1")
+    assert (set(result.countries), result.level) == ({"HK", "CL"}, "bilateral")
+
+
+# Every name of every country as written ("Côte d'Ivoire", "Kepulauan Cocos (Keeling)",
+# "Bonaire, Sint Eustatius dan Saba"), but those the scanner leaves alone on purpose: two-letter
+# ones ("UK") and words ("Cad"; "America", as in "Latin America").
+_NOT_SCANNED = {"america", "amerika"}
+COUNTRY_NAMES = sorted(
+    (name, code)
+    for code in sorted(set(name_table().values()))
+    if not is_grouping(code) and code != "MY"
+    for name in country_names(code)
+    if normalise(name) in name_table()
+    and normalise(name) not in _NOT_SCANNED
+    and len(normalise(name)) >= 3
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(st.sampled_from(COUNTRY_NAMES), min_size=3, max_size=3, unique_by=lambda nc: nc[1]))
+def test_standard_preamble_gives_exactly_its_two_parties(names) -> None:
+    """Any two countries, by any of their names, in the standard preamble are exactly the
+    parties; a third named only as the place of signature never is."""
+    (a, code_a), (b, code_b), (c, _) = names
+    text = (
+        f"The Government of {a} and the Government of {b},\n\n"
+        "Desiring to strengthen the friendly relations between them;\n\n"
+        "Have agreed as follows:\n\nArticle 1\nThe Parties shall cooperate.\n\n"
+        "IN WITNESS WHEREOF the undersigned have signed this Agreement.\n\n"
+        f"Done at {c} on 5 May 2015 in two originals.\n"
+    )
+    result = classify(text)
+    assert set(result.countries) == {code_a, code_b}
+    assert (result.blocs, result.members, result.level) == ((), (), "bilateral")
+
+
+def test_grouping_ids_are_no_country_codes() -> None:
+    """A grouping's id never reads as a country: "AU" is Australia, not the African Union."""
+    iso = set(name_table().values()) - GROUPINGS
+    ids = {bloc.id for bloc in BLOCS}
+    assert not ids & iso
+    assert ids >= GROUPINGS
+    assert {bloc.id for bloc in BLOCS if bloc.regional} >= {"ASEAN"}
+    assert "EU" not in {bloc.id for bloc in BLOCS if bloc.regional}

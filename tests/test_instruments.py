@@ -190,7 +190,7 @@ def test_unknown_level_raises_unknown_type_with_level_message() -> None:
         (["ID", "TH", "PH"], "multilateral"),
         (["ASEAN"], "regional"),
         (["ASEAN", "JP"], "regional"),
-        (["EU"], "regional"),
+        (["EU"], "multilateral"),  # a grouping outside our region
         (["asean"], "regional"),
     ],
 )

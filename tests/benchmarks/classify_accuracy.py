@@ -1,13 +1,29 @@
-"""Accuracy of pipeline.classify on the real instruments of ../shared/corpus, per form.
+"""Accuracy of pipeline.classify: parties, type and level, on texts written by others.
 
-Run from anywhere: `python tests/benchmarks/classify_accuracy.py [--no-scans]`. Reads the .txt,
-the text .pdf, the .docx and the -scan.pdf (OCR) of every instrument in manifest.json through the
-pipeline's own extraction, and compares countries, type, level and date of signature with the
-manifest's labels.
+Run from the project's root: `.venv/bin/python tests/benchmarks/classify_accuracy.py`. Options:
+`--no-scans` skips the OCR of the scanned forms, `--labelled-only` / `--instruments-only` run one
+half, `--verbose` prints every instrument (by default only the misses are listed).
+
+Two sets:
+
+- `../shared/corpus/labelled/` — 60 instrument bodies from ToTA with every party, the type and
+  the level in `manifest.json`. They are split once, by a hash of the file name, into a
+  development part (about 2/3: the only texts whose misses were looked at while writing the
+  rules) and a held-out part (about 1/3: never looked at; its figure is the honest one). The rule
+  is `held_out()` below; HELD_OUT lists what it gives for the 60 texts of today, and the script
+  checks the two agree, so the split cannot drift silently.
+- `../shared/corpus/instruments/` — 5 instruments, each as .txt, text .pdf, .docx and -scan.pdf
+  (OCR), read through the pipeline's own extraction, with counterparts, type, level and date.
+
+Parties are scored as an exact set, Malaysia aside: the countries found plus the members listed
+for a grouping must be the labelled parties. A multilateral instrument whose parties are given
+through a grouping ("the EFTA States", "the Member States of the European Community") also counts
+when the grouping is named and no country that is not a party is listed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import tempfile
@@ -17,107 +33,209 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
+LABELLED = CORPUS / "labelled"
 sys.path.insert(0, str(ROOT))
 
 from pipeline.classify import Classification, classify, find_dates  # noqa: E402
-from pipeline.extract import extract  # noqa: E402
 
-FIELDS = ("countries", "type", "level", "date")
-IN_TEXT = "date*"  # the date, counted only where the manifest's date is written in the text
+MALAYSIA = "MY"
+FIELDS = ("parties", "type", "level")
+
+
+# --- the split ----------------------------------------------------------------------------------
+
+
+def held_out(file_name: str) -> bool:
+    """One text in three, by the SHA-256 of its file name: fixed before any rule was written."""
+    return int(hashlib.sha256(file_name.encode("utf-8")).hexdigest(), 16) % 3 == 0
+
+
+# What held_out() gives for the labelled set as it stands (22 of 60). pta_260, pta_335 and
+# pta_401 are quoted in issue 11 itself, so they were seen in the issue text, though never opened.
+HELD_OUT = frozenset(
+    {
+        "pta_110", "pta_148", "pta_184", "pta_224", "pta_237", "pta_252", "pta_256", "pta_260",
+        "pta_282", "pta_283", "pta_291", "pta_300", "pta_304", "pta_305", "pta_307", "pta_313",
+        "pta_335", "pta_370", "pta_401", "pta_426", "pta_440", "pta_441",
+    }
+)  # fmt: skip
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+
+def parties_found(result: Classification) -> set[str]:
+    """Every party the classifier names as a country: counterparts and listed grouping members."""
+    return (set(result.countries) | set(result.members)) - {MALAYSIA}
+
+
+def parties_right(result: Classification, parties: set[str], level: str) -> bool:
+    """Exact set, Malaysia aside; or, multilateral, a grouping named and no non-party listed."""
+    want = parties - {MALAYSIA}
+    got = parties_found(result)
+    if got == want:
+        return True
+    return level == "multilateral" and bool(result.blocs) and got <= want
+
+
+def score(result: Classification, label: dict, parties: set[str]) -> dict[str, bool]:
+    return {
+        "parties": parties_right(result, parties, label["level"]),
+        "type": result.type == label["type"],
+        "level": result.level == label["level"],
+    }
+
+
+# --- the labelled set ---------------------------------------------------------------------------
+
+
+def labelled() -> list[dict]:
+    return json.loads((LABELLED / "manifest.json").read_text(encoding="utf-8"))["instruments"]
+
+
+def check_split(labels: list[dict]) -> None:
+    drawn = {label["name"] for label in labels if held_out(label["file"])}
+    if drawn != HELD_OUT:
+        raise SystemExit(f"the split moved: {sorted(drawn ^ HELD_OUT)}")
+
+
+def run_labelled(verbose: bool) -> dict[str, dict[str, list[bool]]]:
+    """Per part ("dev", "held-out"), per field, one bool per text."""
+    labels = labelled()
+    check_split(labels)
+    parts: dict[str, dict[str, list[bool]]] = {
+        part: {f: [] for f in FIELDS} for part in ("dev", "held-out")
+    }
+    print("labelled set: misses" + (" and hits" if verbose else ""))
+    for label in sorted(labels, key=lambda item: (held_out(item["file"]), item["name"])):
+        part = "held-out" if held_out(label["file"]) else "dev"
+        text = (LABELLED / label["file"]).read_text(encoding="utf-8")
+        result = classify(text, filename=label["file"])
+        ok = score(result, label, set(label["parties"]))
+        for field in FIELDS:
+            parts[part][field].append(ok[field])
+        if verbose or not all(ok.values()):
+            print(f"  {part:<8} " + _row(label["name"], result, ok, label, set(label["parties"])))
+    return parts
+
+
+# --- the instruments, in every form --------------------------------------------------------------
+
+FORMS: dict[str, str] = {"txt": ".txt", "pdf": ".pdf", "docx": ".docx", "scan": "-scan.pdf"}
 
 
 def read(path: Path) -> str:
     """The text the filing pipeline would classify (OCR for the scans)."""
+    from pipeline.extract import extract
+
     with tempfile.TemporaryDirectory() as tmp:
         return extract(path, work_dir=Path(tmp)).text
 
 
-FORMS: dict[str, str] = {"txt": ".txt", "pdf": ".pdf", "docx": ".docx", "scan": "-scan.pdf"}
 READERS: dict[str, Callable[[Path], str]] = dict.fromkeys(FORMS, read)
 
 
-def score(result: Classification, label: dict) -> dict[str, bool]:
-    """Which fields agree with the manifest; a missing manifest date counts as agreeing."""
-    signed = date.fromisoformat(label["signed"]) if label.get("signed") else None
-    return {
-        "countries": set(result.countries) == set(label["counterparts"]),
-        "type": result.type == label["type"],
-        "level": result.level == label["level"],
-        "date": signed is None or result.signed_date == signed,
+def run_instruments(verbose: bool) -> dict[str, dict[str, list[bool]]]:
+    """Per form, per field (and the date of signature), one bool per instrument.
+
+    The date counts only where the manifest's date is written in the text at all: pta_160,
+    pta_20 and pta_334 stop before their signature blocks. pta_38's manifest date is only a
+    recital's (tests/test_classify.py documents it), so its date is a miss here by design.
+    """
+    labels = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))["instruments"]
+    forms: dict[str, dict[str, list[bool]]] = {
+        form: {f: [] for f in (*FIELDS, "date")} for form in READERS
     }
+    print("instruments: misses" + (" and hits" if verbose else ""))
+    for label in labels:
+        for form, reader in READERS.items():
+            path = CORPUS / "instruments" / f"{label['name']}{FORMS[form]}"
+            text = reader(path)
+            result = classify(text, filename=path.name)
+            parties = set(label["counterparts"])
+            ok = score(result, label, parties)
+            # The corpus's counterparts are exact: a grouping does not excuse a missing country.
+            ok["parties"] = set(result.countries) == parties
+            signed = date.fromisoformat(label["signed"]) if label.get("signed") else None
+            in_text = signed in {d for _, d in find_dates(text)}
+            ok["date"] = not in_text or result.signed_date == signed
+            for field in ok:
+                forms[form][field].append(ok[field])
+            if verbose or not all(ok.values()):
+                print(f"  {form:<8} " + _row(label["name"], result, ok, label, parties))
+    return forms
 
 
-def date_in_text(text: str, label: dict) -> bool:
-    """Whether the manifest's date of signature is written anywhere in the text at all."""
-    return bool(label.get("signed")) and date.fromisoformat(label["signed"]) in {
-        d for _, d in find_dates(text)
-    }
+# --- output -------------------------------------------------------------------------------------
 
 
 def show(value: object) -> str:
-    if isinstance(value, tuple | list | set):
+    if isinstance(value, tuple | list | set | frozenset):
         return ",".join(sorted(value)) or "-"
     return "-" if value is None else str(value)
 
 
-def main() -> int:
-    if "--no-scans" in sys.argv:
-        del READERS["scan"]
-    labels = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))["instruments"]
-    header = f"{'instrument':<12} {'form':<5} {'countries':<10} {'type':<12} {'level':<15} date"
-    print(header)
-    print("-" * len(header))
-    totals = {form: dict.fromkeys((*FIELDS, IN_TEXT), 0) for form in READERS}
-    stated = dict.fromkeys(READERS, 0)
-    for label in labels:
-        for form, read in READERS.items():
-            path = CORPUS / "instruments" / f"{label['name']}{FORMS[form]}"
-            text = read(path)
-            result = classify(text, filename=path.name)
-            ok = score(result, label)
-            in_text = date_in_text(text, label)
-            for field in FIELDS:
-                totals[form][field] += ok[field]
-            totals[form][IN_TEXT] += ok["date"] and in_text
-            stated[form] += in_text
-            print(_row(label, form, result, ok, in_text))
-    print()
-    _summary(totals, len(labels), stated)
-    print(f"\n{IN_TEXT}: out of the instruments whose text contains the manifest's date at all.")
-    return 0
-
-
-def _row(label: dict, form: str, result: Classification, ok: dict[str, bool], in_text: bool) -> str:
-    def cell(field: str, got: object, want: object, width: int) -> str:
-        text = show(got) if ok[field] else f"{show(got)}≠{show(want)}"
-        return f"{('✓ ' if ok[field] else '✗ ') + text:<{width}}"
-
-    return " ".join(
-        [
-            f"{label['name']:<12} {form:<5}",
-            cell("countries", result.countries, label["counterparts"], 10),
-            cell("type", result.type, label["type"], 12),
-            cell("level", result.level, label["level"], 15),
-            cell("date", result.signed_date, label.get("signed"), 0)
-            + ("" if ok["date"] else " (in text)" if in_text else " (not in text)"),
-        ]
+def _row(name: str, result: Classification, ok: dict[str, bool], label: dict, want: set) -> str:
+    got = parties_found(result)
+    groupings = f" [{show(result.blocs)}]" if result.blocs else ""
+    cells = [f"{name:<12}"]
+    cells.append(
+        f"parties {'✓' if ok['parties'] else '✗'} {show(got)}{groupings}"
+        + ("" if ok["parties"] else f" (want {show(want - {MALAYSIA})})")
     )
+    for field in ("type", "level", "date"):
+        if field not in ok:
+            continue
+        mark = "✓" if ok[field] else "✗"
+        got_value = result.signed_date if field == "date" else getattr(result, field)
+        cells.append(f"{field} {mark} {show(got_value)}")
+        if not ok[field]:
+            cells[-1] += f" (want {label['signed' if field == 'date' else field]})"
+    return "  ".join(cells)
 
 
-def _summary(totals: dict[str, dict[str, int]], n: int, stated: dict[str, int]) -> None:
-    print(f"{'accuracy':<9}" + "".join(f"{field:>12}" for field in (*FIELDS, IN_TEXT)))
-    for form, counts in totals.items():
-        print(f"{form:<9}" + "".join(_ratio(counts[f], n) for f in FIELDS), end="")
-        print(_ratio(counts[IN_TEXT], stated[form]))
-    m = n * len(totals)
-    every = {f: sum(c[f] for c in totals.values()) for f in (*FIELDS, IN_TEXT)}
-    print(f"{'all':<9}" + "".join(_ratio(every[f], m) for f in FIELDS), end="")
-    print(_ratio(every[IN_TEXT], sum(stated.values())))
-
-
-def _ratio(hits: int, total: int) -> str:
+def _ratio(values: list[bool]) -> str:
+    hits, total = sum(values), len(values)
     share = f"{hits / total:.0%}" if total else "n/a"
     return f"{f'{hits}/{total}':>7} {share:>4}"
+
+
+def _table(title: str, rows: dict[str, dict[str, list[bool]]], fields: tuple[str, ...]) -> None:
+    print(f"{title:<22}" + "".join(f"{field:>13}" for field in fields))
+    for name, counts in rows.items():
+        print(f"{name:<22}" + "".join(f" {_ratio(counts[f])}" for f in fields))
+
+
+def main() -> int:
+    args = set(sys.argv[1:])
+    verbose = "--verbose" in args
+    if "--no-scans" in args:
+        del READERS["scan"]
+    summary: list[tuple[str, dict[str, dict[str, list[bool]]], tuple[str, ...]]] = []
+    if "--instruments-only" not in args:
+        parts = run_labelled(verbose)
+        every = {f: parts["dev"][f] + parts["held-out"][f] for f in FIELDS}
+        rows = {
+            "labelled all": every,
+            "labelled dev": parts["dev"],
+            "labelled held-out": parts["held-out"],
+        }
+        summary.append(("accuracy", rows, FIELDS))
+        print()
+    if "--labelled-only" not in args:
+        forms = run_instruments(verbose)
+        fields = (*FIELDS, "date")
+        rows = {f"instruments {form}": counts for form, counts in forms.items()}
+        rows["instruments all forms"] = {
+            f: [v for c in forms.values() for v in c[f]] for f in fields
+        }
+        summary.append(("accuracy", rows, fields))
+        print()
+    for title, rows, fields in summary:
+        _table(title, rows, fields)
+        print()
+    print("held-out: " + ", ".join(sorted(HELD_OUT)))
+    return 0
 
 
 if __name__ == "__main__":
