@@ -25,6 +25,13 @@ such names in the query, and each one becomes "the words as typed OR the concept
 "Memorandum of Understanding". Other words go through the bilingual analyzer (Malay and English
 stemming from `pipeline.stemmer`).
 
+Subjects (`pipeline.glossary`: "pemerdagangan orang" ↔ "trafficking in persons", "dadah" ↔
+"narcotic drugs" …) work the same way inside the analyzer: while indexing, every name of a
+subject met in the title or text, in either language and any inflection, adds the subject's
+token (``gloss:trafficking-in-persons``) to that field at the name's position. A query naming a
+subject requires its token, so it finds texts in both languages, and a multi-word name only
+where its words stand together, in order ("free trade" never finds "pemerdagangan orang").
+
 Text storage: the full text is indexed but not stored; its first `EXCERPT_CHARS` characters are
 stored for snippets, so a match further in is found but shown from the start of the text.
 Snippets mark matched words with « and ».
@@ -69,7 +76,7 @@ from whoosh.query.qcore import TermNotFound
 from whoosh.util.times import datetime_to_long
 
 from pipeline.errors import IkaError, IndexError_
-from pipeline.stemmer import COMPOUNDS, STOP_WORDS, stem
+from pipeline.stemmer import COMPOUNDS, STOP_WORDS, irregular_forms, stem
 
 try:  # POSIX; elsewhere writers still take turns through Whoosh's own lock
     import fcntl
@@ -78,6 +85,7 @@ except ImportError:  # pragma: no cover
 
 __all__ = [
     "EXCERPT_CHARS",
+    "GLOSS_PREFIX",
     "LOCK_WAIT",
     "MARK_END",
     "MARK_START",
@@ -95,7 +103,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when the schema or the analyzer changes: older indexes are then recreated (reindex).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Characters of the text stored for snippets.
 EXCERPT_CHARS = 32_768
 #: Seconds a writer waits for another writer before giving up.
@@ -122,6 +130,10 @@ class BilingualFilter(Filter):
     Expects lowercase tokens. "kerja sama" (and "co-operation") gives both parts and the joined
     form at the first part's position, so "kerjasama" finds either spelling. Positions are
     renumbered over removed stop words, so "memorandum of understanding" is a phrase of two.
+
+    When indexing, a glossary subject named by the words just seen (in either language, see
+    `pipeline.glossary`) adds its concept token (``gloss:<id>``) at the name's first position,
+    spanning the whole name: a walk of one trie of stemmed names, a dict step per word.
     """
 
     is_morph = True
@@ -136,6 +148,12 @@ class BilingualFilter(Filter):
         prev_raw = prev_stem = None
         prev_pos = prev_start = 0
         pos = -1
+        trie: dict[str, Any] | None = None
+        # Glossary names under way: (trie node, first position, first startchar). `before` is
+        # the list as it was before the last word, for when a compound replaces that word.
+        active: list[tuple[dict[str, Any], int, int]] = []
+        before = active
+        emitted: dict[str, int] = {}  # concept token -> last position of its last name
         for t in tokens:
             raw = t.text
             if len(raw) < 2 or raw in STOP_WORDS:
@@ -144,6 +162,8 @@ class BilingualFilter(Filter):
                     t.stopped = True
                     yield t
                 continue
+            if trie is None:
+                trie = _glossary_trie() if t.mode == "index" else {}
             t.stopped = False
             pos += 1
             word = stem(raw)
@@ -167,12 +187,85 @@ class BilingualFilter(Filter):
                 if t.chars:
                     t.startchar = prev_start
                 yield t
+            if trie:
+                # Step every name under way, and maybe start one, with this word's term (or the
+                # joined compound's, in place of its first part); a name complete here adds its
+                # subject's token, spanning the name.
+                if joined is None:
+                    before, term, term_pos, term_start = active, word, pos, start
+                else:
+                    term, term_pos, term_start = joined, prev_pos, prev_start
+                grown = (
+                    [
+                        (child, first, first_start)
+                        for node, first, first_start in before
+                        if (child := node.get(term)) is not None
+                    ]
+                    if before
+                    else []
+                )
+                child = trie.get(term)
+                if child is not None:
+                    grown.append((child, term_pos, term_start))
+                active = grown
+                for node, first, first_start in grown:
+                    token = node.get("")
+                    if token is None or emitted.get(token, -1) >= first:
+                        continue  # no name ends here, or the same subject again, overlapping
+                    emitted[token] = pos
+                    t.text = token
+                    if t.positions:
+                        t.pos = first
+                    if t.chars:
+                        t.startchar = first_start
+                    yield t
             prev_raw, prev_stem, prev_pos, prev_start = raw, word, pos, start
 
 
 # Words are letters and digits, joined by inner apostrophes (people's, d'Ivoire); the
 # underscore separates words, as in file names.
 _TOKEN_PATTERN = r"[^\W_]+(?:['’][^\W_]+)*"
+
+
+#: Concept tokens of glossary subjects start with this; no typed word can (":" splits words).
+GLOSS_PREFIX = "gloss:"
+
+
+@functools.cache
+def _glossary() -> tuple[dict[tuple[str, ...], str], dict[str, frozenset[str]]]:
+    """(index terms of a name -> its subject's concept token; token -> terms of all its names).
+
+    Names are analysed like query words (stemmed, stop words out, compounds joined), so a name
+    matches its inflections in running text: "pengurusan sempadan" also "menguruskan sempadan",
+    "trafficking in persons" also "trafficking of persons"; its words together and in order.
+    """
+    from pipeline.glossary import TERMS
+
+    by_terms: dict[tuple[str, ...], str] = {}
+    words: dict[str, set[str]] = {}
+    for term in TERMS:
+        token = GLOSS_PREFIX + term.id
+        for name in term.names:
+            terms = tuple(_query_terms(name))
+            if terms:
+                by_terms.setdefault(terms, token)
+                words.setdefault(token, set()).update(terms)
+    return by_terms, {k: frozenset(v) for k, v in words.items()}
+
+
+@functools.cache
+def _glossary_trie() -> dict[str, Any]:
+    """The glossary's names as a trie of index terms: term -> node; a node's "" key holds the
+    concept token of the name that ends there. One dict step per word, at index and query time.
+    """
+    by_terms, _ = _glossary()
+    root: dict[str, Any] = {}
+    for terms, token in by_terms.items():
+        node = root
+        for term in terms:
+            node = node.setdefault(term, {})
+        node.setdefault("", token)
+    return root
 
 
 @functools.cache
@@ -901,6 +994,30 @@ def _terms_query(terms: list[str], boost_title: float = 2.0) -> Any:
     return parts
 
 
+def _glossary_query(terms: list[str], required: list[Any], highlight: set[str]) -> None:
+    """Required conditions for free query terms: a glossary name among them (leftmost, longest)
+    becomes its concept token, so it finds the subject named in either language but never its
+    words apart. The token stands wherever any name of the subject stands, the typed one too, so
+    the typed words need no term of their own. Other terms stay as they are."""
+    trie = _glossary_trie() if terms else {}
+    i, n = 0, len(terms)
+    while i < n:
+        node, j, best = trie, i, None
+        while j < n and (node := node.get(terms[j])) is not None:
+            j += 1
+            if "" in node:
+                best = (j, node[""])
+        if best is None:
+            required.extend(_terms_query([terms[i]]))
+            highlight.add(terms[i])
+            i += 1
+            continue
+        end, token = best
+        required.append(wq.Or([wq.Term("title", token, boost=2.0), wq.Term("text", token)]))
+        highlight.add(token)
+        i = end
+
+
 def _query_terms(text: str) -> list[str]:
     """Query terms of free words: a joined compound replaces its parts."""
     out: dict[int, str] = {}  # position -> term; a joined form replaces the parts
@@ -941,8 +1058,7 @@ def _parse_query(text: str) -> _Parsed | None:
         cursor = 0
         for start, end, concept in _match_names(words):
             rest = _query_terms(" ".join(words[cursor:start]))
-            required.extend(_terms_query(rest))
-            highlight.update(rest)
+            _glossary_query(rest, required, highlight)
             name_terms = _query_terms(" ".join(words[start:end]))
             kind, _, value = concept.partition(":")
             field = {"country": "countries", "type": "type", "level": "level"}[kind]
@@ -954,8 +1070,7 @@ def _parse_query(text: str) -> _Parsed | None:
             highlight.update(_concept_terms(concept))
             cursor = end
         rest = _query_terms(" ".join(words[cursor:]))
-        required.extend(_terms_query(rest))
-        highlight.update(rest)
+        _glossary_query(rest, required, highlight)
 
     for m in _QUERY_TOKEN.finditer(text):
         neg_phrase, phrase, neg_word, word = m.groups()
@@ -973,7 +1088,7 @@ def _parse_query(text: str) -> _Parsed | None:
         elif neg_word and len(word) > 0:
             flush()
             terms = _query_terms(word)
-            excluded.extend(_terms_query(terms))
+            _glossary_query(terms, excluded, set())  # -dadah leaves out "drugs" too
         elif _CASE_ID.fullmatch(word):
             # A case id finds the case's documents, and any text that cites it.
             flush()
@@ -1059,7 +1174,14 @@ def _find_keys(terms: set[str]) -> re.Pattern[str] | None:
     """A cheap pre-filter: substrings that any word stemming to `terms` is likely to contain."""
     keys: set[str] = set()
     joined_parts = {stem(v): stem(a) for (a, _), v in COMPOUNDS.items()}
+    words = set()
     for t in terms:
+        if t.startswith(GLOSS_PREFIX):  # a subject: the terms of its names, in either language
+            words.update(_glossary()[1].get(t, ()))
+        else:
+            words.add(t)
+    for t in words:
+        keys.update(irregular_forms(t))  # diperdagangkan for pemerdagang
         keys.add(t)
         if len(t) >= 5:
             keys.add(t[1:])  # memutuskan: the root lost its first sound
@@ -1340,6 +1462,9 @@ class _Entry:
         """(document dates ascending, as Whoosh longs; document numbers in the same order)."""
         if self._date_order is None:
             reader = self.searcher.reader()
+            if not reader.has_column("docdate"):  # an empty index has no columns at all
+                self._date_order = ([], [])
+                return self._date_order
             column = reader.column_reader("docdate", translate=False)
             pairs = sorted((column[n], n) for n in reader.all_doc_ids())
             self._date_order = ([v for v, _ in pairs], [n for _, n in pairs])
@@ -1478,6 +1603,7 @@ def search(
     date_from: date | None = None,
     date_to: date | None = None,
     limit: int = 20,
+    within_cases: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """Search the archive: words in Malay or English, and filters that accept any form.
 
@@ -1485,11 +1611,14 @@ def search(
     Facets count every match of the query and filters, not only the page; a document with
     several countries counts once under each. Without a query, the newest documents come first
     and each snippet is the start of the text. Raises UnknownCountry / UnknownType for a filter
-    that names nothing known.
+    that names nothing known. `within_cases` (access control: a Division officer's cases)
+    keeps only the documents of those cases; totals and facets count only those.
     """
     index_dir = Path(index_dir)
     page = max(1, int(limit))
     filters = _filters(country, type, level, case, year, date_from, date_to)
+    if within_cases is not None:
+        filters.append(wq.Or([wq.Term("case", c.strip().upper()) for c in within_cases]))
     parsed = _parse_query(query) if query and query.strip() else None
     terms = parsed.highlight if parsed is not None else set()
     with _searchers.entry(index_dir) as entry:

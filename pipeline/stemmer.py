@@ -20,9 +20,11 @@ from functools import lru_cache
 __all__ = [
     "COMPOUNDS",
     "ROOTS",
+    "SENSES",
     "STOP_WORDS",
     "english_stem",
     "fold",
+    "irregular_forms",
     "malay_stem",
     "stem",
 ]
@@ -71,7 +73,23 @@ teliti tempat tempoh tentu tepat terima teroris terus tetap tiap tiba tidak timb
 tindak tinggal tinggi tingkat tokoh tolak triti tubuh tuduh tugas tuju tukar tulis tumpu tunai
 tunda tunjuk turun tutup ubah uji ulang ulas umpama umum undang unit untung upaya urus urusetia
 usaha usul utama wajib wakil wang warga warganegara waris wilayah wujud yakin zon
+banteras biaya bicara cari ceroboh culik hijrah iktiraf istimewa kahwin lahir lanun lari latih
+palsu periksa rahsia rasuah rompak saring sita tafsir tagih tentera tenteram terang tipu usir
+utuh penjara capai golong salahguna ubahsuai anjing
+bangunan berhubung berlaku bersama bersatu fahaman kelakuan keluar keselamatan keterangan
+maklumat majikan pasukan pekan pelarian perhubungan perjalanan perlakuan sukarelawan undangan
 """
+# The last lines are derived words that mean something else than their root, decided on
+# meaning with tests/test_stemmer.py: bangunan (a building) ≠ pembangunan (development, bangun);
+# keselamatan (security) ≠ selamat, menyelamatkan (safe, rescue); keterangan (evidence,
+# testimony) ≠ penerangan (information, terang); pelarian (refugee) ≠ lari, pelari (run);
+# fahaman (ideology) ≠ persefahaman (understanding, faham); perjalanan (travel) ≠ menjalankan
+# (carry out, jalan); perhubungan (transport, communications) and berhubung (regarding) ≠
+# hubungan (relations, hubung); bersama (joint, mutual) ≠ sama, persamaan (same, equality);
+# berlaku (happen, apply), perlakuan (treatment), kelakuan (conduct) ≠ melakukan, pelaku (do,
+# perpetrator: laku); keluar, pengeluaran (exit, issue) ≠ luar (outside); maklumat
+# (information) ≠ makluman (notification, maklum); sukarelawan (volunteer) ≠ sukarela
+# (voluntary); undangan (invitation) ≠ undang-undang (law).
 
 
 def _words(text: str) -> frozenset[str]:
@@ -92,7 +110,77 @@ _IRREGULAR: dict[str, str] = {
     "pelajaran": "ajar",
     "mempelajari": "ajar",
     "pengawasan": "awas",  # peN-awas-an, not peN- + kawasan (area)
+    "jawapan": "jawab",  # jawab + -an, spelt with p
+    "pemahaman": "faham",  # peN-faham-an: the f drops, and pe- + fahaman (ideology) is wrong
 }
+
+# Words of one root that mean different things in the ministry's texts, decided one by one on
+# meaning (tests/test_stemmer.py keeps the decisions): stem -> (the words that take it, why).
+# A stem is never longer than its members (most are one of them). Words not listed follow the
+# rules, which reach the nearest listed root (see ROOTS: bangunan, keselamatan, fahaman …).
+SENSES: dict[str, tuple[str, str]] = {
+    "pemerdagang": (
+        "pemerdagangan pemerdagang memperdagangkan diperdagangkan",
+        "trafficking (memperdagangkan orang → pemerdagangan orang) is not trade "
+        "(berdagang → perdagangan, pedagang, dagangan: dagang)",
+    ),
+    "bangun": (
+        "pembangunan pembangun kebangunan",
+        "development (membangunkan, pembangunan) is not a building (bangunan); "
+        "pe- + bangunan would otherwise win as the split with fewest affixes",
+    ),
+    "pertahanan": (
+        "mempertahankan dipertahankan",
+        "to defend goes with defence (pertahanan), not with detention (tahan, penahanan, "
+        "tahanan, menahan, ditahan)",
+    ),
+    "bertahan": (
+        "ketahanan bertahan",
+        "resilience, endurance (ketahanan negara, bertahan): not detention (tahan, penahanan)",
+    ),
+    "ganas": ("mengganas", "fierce, to run amok; keganasan is terrorism (see keganasan)"),
+    "keganasan": (
+        "keganasan pengganas pengganasan",
+        "terrorism and terrorists (Akta Pencegahan Keganasan) are not 'fierce' (ganas)",
+    ),
+    "faham": (
+        "persefahaman kefahaman sefahaman",
+        "understanding (memorandum persefahaman, memahami, pemahaman); fahaman is an "
+        "ideology (fahaman pelampau) and keeps its own stem",
+    ),
+    "bersatu": (
+        "kesatuan persatuan penyatuan menyatukan disatukan",
+        "to unite, a union or association (Bangsa-Bangsa Bersatu, Kesatuan Eropah): "
+        "not the numeral satu (one)",
+    ),
+    "penubuhan": (
+        "penubuhan menubuhkan ditubuhkan",
+        "to establish (penubuhan jawatankuasa) is not the body (tubuh) "
+        "nor an organisation (pertubuhan)",
+    ),
+    "kesan": (
+        "kesan berkesan keberkesanan terkesan kesannya",
+        "effect, effective (secara berkesan): not detection (mengesan, pengesanan)",
+    ),
+    "esan": (
+        "mengesan mengesani pengesan pengesanan dikesan dikesani",
+        "to detect, to trace (pengesanan aset): not effect (kesan, berkesan); the stem is what "
+        "remains of meng-(k)esan, shorter than every member",
+    ),
+    "undang": (
+        "perundangan",
+        "law and legislation (undang-undang, perundangan); undangan, mengundang, diundang "
+        "are an invitation (see undangan)",
+    ),
+    "undangan": ("undangan mengundang diundang", "an invitation, to invite: not law"),
+    "risikan": (
+        "risikan perisikan",
+        "intelligence (maklumat risikan, perisikan) is not contents (isi): per-isi-kan",
+    ),
+}
+for _stem, (_members, _why) in SENSES.items():
+    for _word in _members.split():
+        _IRREGULAR[_word] = _stem
 
 # Two Malay words written apart or together: "kerja sama" = "kerjasama". The analyzer joins the
 # pair (by stem of the first, surface of the second) so both spellings give one token.
@@ -105,6 +193,8 @@ COMPOUNDS: dict[tuple[str, str], str] = {
     ("kuat", "kuasa"): "kuatkuasa",
     ("tanda", "tangan"): "tandatangan",
     ("urus", "setia"): "urusetia",
+    ("salah", "guna"): "salahguna",
+    ("ubah", "suai"): "ubahsuai",
 }
 
 # Function words of both languages: too common to help a search. Words that are also Malay
@@ -127,8 +217,8 @@ _PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("peny", ("s",)),
     ("meng", ("", "k")),
     ("peng", ("", "k")),
-    ("mem", ("", "p")),
-    ("pem", ("", "p")),
+    ("mem", ("", "p", "f")),
+    ("pem", ("", "p", "f")),
     ("men", ("", "t")),
     ("pen", ("", "t")),
     ("ber", ("",)),
@@ -144,10 +234,28 @@ _PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ke", ("",)),
     ("se", ("",)),
 )
+# di- and meN- are always the outermost prefix (di-per-, mem-per-, never ke-di-): kediaman is
+# ke-diam-an (residence), not ke-di-aman.
+_OUTER_ONLY = frozenset({"menge", "meny", "meng", "mem", "men", "me", "di"})
 _PARTICLES = ("lah", "kah", "tah", "nya")
 _SUFFIXES = ("kan", "an", "i")
 _MAX_PREFIXES = 3
 _MIN_ROOT = 3
+
+
+@lru_cache(maxsize=1)
+def _forms_by_stem() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for word, target in _IRREGULAR.items():
+        if word != target:
+            out.setdefault(target, []).append(word)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def irregular_forms(stem_: str) -> tuple[str, ...]:
+    """The listed words that stem to `stem_` without containing it (pemerdagangan for
+    pemerdagang is found by substring; diperdagangkan is not): for finding them in text."""
+    return tuple(w for w in _forms_by_stem().get(stem_, ()) if stem_ not in w)
 
 
 def fold(word: str) -> str:
@@ -180,8 +288,9 @@ def _prefix_roots(word: str, depth: int) -> list[tuple[str, int]]:
         found.append((word, 0))
     if depth == 0:
         return found
+    outermost = depth == _MAX_PREFIXES
     for prefix, choices in _PREFIXES:
-        if not word.startswith(prefix):
+        if not word.startswith(prefix) or (not outermost and prefix in _OUTER_ONLY):
             continue
         rest = word[len(prefix) :]
         for initial in choices:
@@ -223,7 +332,16 @@ def malay_stem(word: str) -> str | None:
 
 
 def _safe_rules(word: str) -> str | None:
-    """Transparent affixes of words not in ROOTS: particles, and di-…-kan / -kan."""
+    """Transparent affixes of words not in ROOTS: anti-, particles, and di-…-kan / -kan.
+
+    anti- written solid (antipemerdagangan, antidadah, antirasuah) is the subject it opposes,
+    as it is when written with a hyphen, which the tokenizer splits: Agensi Antidadah
+    Kebangsaan is found by "dadah".
+    """
+    if word.startswith("anti") and len(word) - 4 >= 5:
+        inner = malay_stem(word[4:])
+        if inner is not None:
+            return inner
     for particle in _PARTICLES:
         rest = word[: -len(particle)]
         if word.endswith(particle) and len(rest) >= 4:

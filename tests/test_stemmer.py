@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.stemmer import ROOTS, english_stem, fold, malay_stem, stem
+from pipeline.stemmer import ROOTS, SENSES, english_stem, fold, malay_stem, stem
 
 # word -> expected stem. Words with the same expected stem must share a stem (else
 # under-stemming); words with different expected stems must not (else over-stemming).
@@ -34,14 +34,18 @@ MALAY: dict[str, str] = {
     "bekerja": "kerja",
     "pekerja": "kerja",
     "pekerjaan": "kerja",
-    # dagang: trade and trafficking
+    # dagang: trade (berdagang → perdagangan) is not trafficking (memperdagangkan →
+    # pemerdagangan, the term of the Anti-Trafficking in Persons Act)
     "dagang": "dagang",
     "dagangan": "dagang",
     "perdagangan": "dagang",
-    "pemerdagangan": "dagang",
-    "memperdagangkan": "dagang",
-    "diperdagangkan": "dagang",
+    "berdagang": "dagang",
     "pedagang": "dagang",
+    "pemerdagangan": "pemerdagang",
+    "memperdagangkan": "pemerdagang",
+    "diperdagangkan": "pemerdagang",
+    "pemerdagang": "pemerdagang",
+    "antipemerdagangan": "pemerdagang",
     # kerajaan is not raja
     "kerajaan": "kerajaan",
     "kerajaannya": "kerajaan",
@@ -75,10 +79,14 @@ MALAY: dict[str, str] = {
     "melaporkan": "lapor",
     "dilaporkan": "lapor",
     "laporannya": "lapor",
-    # selamat, aman
+    # selamat (safe, rescue) and keselamatan (security): the greeting "Selamat …" of letters and
+    # search and rescue (menyelamat) are not security; aman (peaceful) and keamanan (peace) meet
     "selamat": "selamat",
-    "keselamatan": "selamat",
     "menyelamatkan": "selamat",
+    "penyelamat": "selamat",
+    "penyelamatan": "selamat",
+    "keselamatan": "keselamatan",
+    "keselamatannya": "keselamatan",
     "aman": "aman",
     "keamanan": "aman",
     # urus, jaga, awas, kawal (meng- + k: kawal, not awal)
@@ -181,6 +189,222 @@ MALAY: dict[str, str] = {
     "sekolah": "sekolah",
     "masalah": "masalah",
     "bukan": "bukan",
+    "pasukan": "pasukan",
+    "majikan": "majikan",
+    # --- the ministry's vocabulary, word family by word family (issue 11, point 3) ---
+    # bangun: development is not a building
+    "bangun": "bangun",
+    "membangunkan": "bangun",
+    "pembangunan": "bangun",
+    "pembangunannya": "bangun",
+    "pembangun": "bangun",
+    "bangunan": "bangunan",
+    "bangunannya": "bangunan",
+    # tahan: detention; pertahanan: defence; ketahanan: resilience
+    "menahan": "tahan",
+    "ditahan": "tahan",
+    "tahanannya": "tahan",
+    "mempertahankan": "pertahanan",
+    "dipertahankan": "pertahanan",
+    "ketahanan": "bertahan",
+    "bertahan": "bertahan",
+    # terang: information, explanation; keterangan: evidence, testimony (Akta Keterangan)
+    "terang": "terang",
+    "penerangan": "terang",
+    "menerangkan": "terang",
+    "diterangkan": "terang",
+    "keterangan": "keterangan",
+    # lindung, daftar, kuatkuasa (not kuat: strength), urus, seludup
+    "pelindung": "lindung",
+    "dilindungi": "lindung",
+    "daftar": "daftar",
+    "pendaftaran": "daftar",
+    "mendaftarkan": "daftar",
+    "berdaftar": "daftar",
+    "didaftarkan": "daftar",
+    "kuatkuasa": "kuatkuasa",
+    "penguatkuasaan": "kuatkuasa",
+    "menguatkuasakan": "kuatkuasa",
+    "dikuatkuasakan": "kuatkuasa",
+    "kuat": "kuat",
+    "kekuatan": "kuat",
+    "pengurus": "urus",
+    "diuruskan": "urus",
+    "penyeludup": "seludup",
+    "menyeludupkan": "seludup",
+    "diseludup": "seludup",
+    # faham: understanding; fahaman: an ideology (fahaman pelampau)
+    "memahami": "faham",
+    "pemahaman": "faham",
+    "fahaman": "fahaman",
+    # ganas: fierce; keganasan, pengganas: terrorism, terrorists
+    "ganas": "ganas",
+    "mengganas": "ganas",
+    "keganasan": "keganasan",
+    "keganasannya": "keganasan",
+    "pengganas": "keganasan",
+    # lari: run, flee; pelarian: refugee
+    "lari": "lari",
+    "berlari": "lari",
+    "pelari": "lari",
+    "melarikan": "lari",
+    "pelarian": "pelarian",
+    # imigresen, pendatang, warganegara
+    "imigran": "imigran",
+    "kewarganegaraan": "warganegara",
+    "warganegara": "warganegara",
+    "warga": "warga",
+    # pindah: to move, transfer (pemindahan banduan)
+    "pindah": "pindah",
+    "pemindahan": "pindah",
+    "memindahkan": "pindah",
+    "dipindahkan": "pindah",
+    "perpindahan": "pindah",
+    "berpindah": "pindah",
+    # jenayah, dadah (antidadah: Agensi Antidadah Kebangsaan), sempadan, maritim
+    "penjenayah": "jenayah",
+    "antidadah": "dadah",
+    "bersempadan": "sempadan",
+    "persempadanan": "sempadan",
+    "maritim": "maritim",
+    # sukarelawan: volunteers (RELA); sukarela: voluntary (pemulangan secara sukarela)
+    "sukarelawan": "sukarelawan",
+    "kesukarelawanan": "sukarelawan",
+    "sukarela": "sukarela",
+    # tubuh: body; penubuhan: establishing; pertubuhan: an organisation
+    "penubuhan": "penubuhan",
+    "menubuhkan": "penubuhan",
+    "ditubuhkan": "penubuhan",
+    # satu: one; bersatu, kesatuan, persatuan: unite, union, association
+    "satu": "satu",
+    "bersatu": "bersatu",
+    "kesatuan": "bersatu",
+    "persatuan": "bersatu",
+    "penyatuan": "bersatu",
+    # sama: same; bersama: joint, mutual (bantuan bersama, jawatankuasa bersama)
+    "sama": "sama",
+    "persamaan": "sama",
+    "bersama": "bersama",
+    # jalan: road, carry out; perjalanan: travel (dokumen perjalanan)
+    "jalan": "jalan",
+    "menjalankan": "jalan",
+    "dijalankan": "jalan",
+    "perjalanan": "perjalanan",
+    # hubung: relations, contact; berhubung: regarding; perhubungan: transport, communications
+    "hubungan": "hubung",
+    "menghubungi": "hubung",
+    "berhubung": "berhubung",
+    "perhubungan": "perhubungan",
+    # laku: to do, perpetrator; berlaku: happen, apply; perlakuan: treatment; kelakuan: conduct
+    "melakukan": "laku",
+    "dilakukan": "laku",
+    "pelaku": "laku",
+    "berlaku": "berlaku",
+    "perlakuan": "perlakuan",
+    "kelakuan": "kelakuan",
+    # luar: outside (Kementerian Luar Negeri); keluar: exit, issue (pengeluaran pasport)
+    "luar": "luar",
+    "keluar": "keluar",
+    "mengeluarkan": "keluar",
+    "pengeluaran": "keluar",
+    "dikeluarkan": "keluar",
+    # maklum: notify (untuk makluman); maklumat: information (pertukaran maklumat)
+    "maklum": "maklum",
+    "makluman": "maklum",
+    "memaklumkan": "maklum",
+    "maklumat": "maklumat",
+    # kesan: effect (secara berkesan); mengesan: detect, trace (pengesanan aset)
+    "kesan": "kesan",
+    "berkesan": "kesan",
+    "keberkesanan": "kesan",
+    "mengesan": "esan",
+    "pengesanan": "esan",
+    "dikesan": "esan",
+    # undang-undang: law; undangan: invitation
+    "undang": "undang",
+    "perundangan": "undang",
+    "undangan": "undangan",
+    "mengundang": "undangan",
+    # perisikan, risikan: intelligence; isi: contents
+    "perisikan": "risikan",
+    "risikan": "risikan",
+    "isi": "isi",
+    # tentera: the armed forces; tenteram: calm (ketenteraman awam: public order)
+    "tentera": "tentera",
+    "ketenteraan": "tentera",
+    "tenteram": "tenteram",
+    "ketenteraman": "tenteram",
+    # salah guna: abuse, written apart or together; salah: wrong, offence
+    "penyalahgunaan": "salahguna",
+    "menyalahgunakan": "salahguna",
+    "salah": "salah",
+    "kesalahan": "salah",
+    "bersalah": "salah",
+    # roots the old list lacked: each family now meets
+    "banteras": "banteras",
+    "membanteras": "banteras",
+    "pembanterasan": "banteras",
+    "latihan": "latih",
+    "melatih": "latih",
+    "pelatih": "latih",
+    "penjara": "penjara",
+    "pemenjaraan": "penjara",
+    "dipenjarakan": "penjara",
+    "usir": "usir",
+    "pengusiran": "usir",
+    "sita": "sita",
+    "penyitaan": "sita",
+    "menyita": "sita",
+    "tagih": "tagih",
+    "penagih": "tagih",
+    "penagihan": "tagih",
+    "ketagihan": "tagih",
+    "lanun": "lanun",
+    "kelanunan": "lanun",
+    "cari": "cari",
+    "mencari": "cari",
+    "pencari": "cari",
+    "tipu": "tipu",
+    "penipuan": "tipu",
+    "palsu": "palsu",
+    "pemalsuan": "palsu",
+    "lahir": "lahir",
+    "kelahiran": "lahir",
+    "kahwin": "kahwin",
+    "perkahwinan": "kahwin",
+    "hijrah": "hijrah",
+    "penghijrahan": "hijrah",
+    "periksa": "periksa",
+    "pemeriksaan": "periksa",
+    "culik": "culik",
+    "penculikan": "culik",
+    "rasuah": "rasuah",
+    "antirasuah": "rasuah",
+    # diam (dwell): kediaman is ke-diam-an, never ke-di-aman (aman: peaceful)
+    "kediaman": "diam",
+    # families kept whole on meaning (one sense in the ministry's texts)
+    "tangkapan": "tangkap",
+    "pengawal": "kawal",
+    "pengedar": "edar",
+    "pengedaran": "edar",
+    "edaran": "edar",
+    "pengenalan": "kenal",
+    "pengubahan": "ubah",
+    "perubahan": "ubah",
+    "pemulihan": "pulih",
+    "pencegahan": "cegah",
+    "pemantauan": "pantau",
+    "penempatan": "tempat",
+    "pertukaran": "tukar",
+    "perkongsian": "kongsi",
+    "bantuan": "bantu",
+    "pendakwaan": "dakwa",
+    "pendakwa": "dakwa",
+    "hukuman": "hukum",
+    "dihukum": "hukum",
+    "pemulangan": "pulang",
+    "kemasukan": "masuk",
+    "pencerobohan": "ceroboh",
 }
 
 # Pairs that must not share a stem, named explicitly because a greedy stemmer joins them.
@@ -200,6 +424,54 @@ MUST_DIFFER = [
     ("rang", "perang"),
     ("ras", "beras"),
     ("tama", "pertama"),
+]
+
+# Pairs of the ministry's vocabulary that affix stripping merges and that differ in meaning:
+# decided one by one (issue 11, point 3). The must-match side is the MALAY table above: words
+# with one expected stem must meet.
+MEANING_DIFFERS: list[tuple[str, str, str]] = [
+    ("perdagangan", "pemerdagangan", "trade ≠ trafficking (pemerdagangan orang)"),
+    ("perdagangan", "memperdagangkan", "trade ≠ to traffic (memperdagangkan orang)"),
+    ("pedagang", "pemerdagang", "trader ≠ trafficker"),
+    ("bangunan", "pembangunan", "a building ≠ development"),
+    ("bangunan", "membangunkan", "a building ≠ to develop"),
+    ("keselamatan", "selamat", "security ≠ safe, and the greeting 'Selamat …' of letters"),
+    ("keselamatan", "menyelamatkan", "security ≠ rescue (mencari dan menyelamat)"),
+    ("pertahanan", "penahanan", "defence (pertahanan awam) ≠ detention"),
+    ("mempertahankan", "menahan", "to defend ≠ to detain"),
+    ("ketahanan", "tahanan", "resilience (ketahanan negara) ≠ detention, detainee"),
+    ("ketahanan", "pertahanan", "resilience ≠ defence"),
+    ("penerangan", "keterangan", "information, briefing ≠ evidence, testimony"),
+    ("keganasan", "ganas", "terrorism ≠ fierce"),
+    ("pengganas", "mengganas", "a terrorist ≠ to run amok"),
+    ("pelarian", "pelari", "a refugee ≠ a runner"),
+    ("pelarian", "melarikan", "a refugee ≠ to run away with, abduct"),
+    ("persefahaman", "fahaman", "understanding (memorandum persefahaman) ≠ an ideology"),
+    ("kekuatan", "penguatkuasaan", "strength ≠ enforcement"),
+    ("tubuh", "penubuhan", "body ≠ establishing"),
+    ("pertubuhan", "penubuhan", "an organisation ≠ establishing"),
+    ("satu", "bersatu", "one ≠ united (Bangsa-Bangsa Bersatu)"),
+    ("satu", "kesatuan", "one ≠ a union (Kesatuan Eropah)"),
+    ("sama", "bersama", "same ≠ joint, mutual (bantuan bersama)"),
+    ("persamaan", "bersama", "equality, similarity ≠ joint"),
+    ("perjalanan", "menjalankan", "travel (dokumen perjalanan) ≠ to carry out"),
+    ("hubungan", "perhubungan", "relations ≠ transport, communications"),
+    ("hubungan", "berhubung", "relations ≠ regarding (berhubung dengan)"),
+    ("berlaku", "pelaku", "to happen, apply ≠ a perpetrator"),
+    ("berlaku", "perlakuan", "to happen ≠ treatment (perlakuan kejam)"),
+    ("perlakuan", "kelakuan", "treatment ≠ conduct"),
+    ("luar", "keluar", "outside (Kementerian Luar Negeri) ≠ exit, issue"),
+    ("luar", "pengeluaran", "outside ≠ issuance (pengeluaran pasport)"),
+    ("maklumat", "makluman", "information ≠ notification (untuk makluman)"),
+    ("kesan", "pengesanan", "effect ≠ detection, tracing"),
+    ("berkesan", "mengesan", "effective ≠ to detect"),
+    ("undang", "undangan", "law ≠ an invitation"),
+    ("perundangan", "mengundang", "legislation ≠ to invite"),
+    ("perisikan", "isi", "intelligence ≠ contents"),
+    ("ketenteraan", "ketenteraman", "military ≠ public order"),
+    ("sukarelawan", "sukarela", "a volunteer (RELA) ≠ voluntary (pemulangan sukarela)"),
+    ("kediaman", "keamanan", "a residence ≠ peace"),
+    ("penyalahgunaan", "pengguna", "abuse ≠ a user"),
 ]
 
 ENGLISH: dict[str, str] = {
@@ -287,6 +559,25 @@ def test_malay_expected_stem(word: str, expected: str) -> None:
 @pytest.mark.parametrize(("a", "b"), MUST_DIFFER)
 def test_lexicalised_words_keep_their_own_stem(a: str, b: str) -> None:
     assert stem(a) != stem(b)
+
+
+@pytest.mark.parametrize(("a", "b", "why"), MEANING_DIFFERS)
+def test_words_of_different_meaning_stay_apart(a: str, b: str, why: str) -> None:
+    assert stem(a) != stem(b), why
+
+
+def test_meaning_decisions_are_in_the_word_list() -> None:
+    """Every word of a decided pair has its expected stem in MALAY, so the word-list test
+    also checks what it must meet."""
+    missing = {w for a, b, _ in MEANING_DIFFERS for w in (a, b)} - set(MALAY)
+    assert missing == set()
+
+
+def test_senses_table_is_applied_and_never_grows() -> None:
+    for target, (members, why) in SENSES.items():
+        for word in members.split():
+            assert stem(word) == target, (word, why)
+            assert len(target) <= len(word), word
 
 
 def test_english_no_under_or_over_stemming() -> None:
