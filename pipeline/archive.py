@@ -8,12 +8,14 @@ from functools import cached_property
 from pathlib import Path
 
 from . import settings as settings_mod
-from .errors import ArchiveNotFound
+from .errors import ArchiveNotFound, SettingsError
 from .settings import Settings
 from .workdays import STATES, WorkCalendar
 
 REGISTER_FILE = "register.sqlite3"
 FOLDERS = ("inbox", "files", "failed", "index")
+# What the archive keeps at its top level besides the inbox (hidden names are its own too).
+OWN_NAMES = frozenset({"files", "failed", "index", settings_mod.FILENAME})
 
 
 def default_root() -> Path:
@@ -72,11 +74,17 @@ def init_archive(root: Path, state: str = "PJY") -> tuple[Archive, bool]:
     if state not in STATES:
         raise ArchiveNotFound(f"unknown state {state!r}; use one of {', '.join(sorted(STATES))}")
     created = not (root / settings_mod.FILENAME).exists()
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveNotFound(
+            f"cannot create an archive at {root}: {exc.strerror or exc}"
+        ) from None
     toml = root / settings_mod.FILENAME
     if not toml.exists():
         toml.write_text(settings_mod.default_text(state), encoding="utf-8")
     arc = Archive(root, settings_mod.load(toml))
+    check_paths(root, arc.settings)
     for name in FOLDERS:
         (arc.inbox if name == "inbox" else root / name).mkdir(parents=True, exist_ok=True)
     from .register import Register
@@ -91,4 +99,62 @@ def open_archive(root: Path) -> Archive:
     toml = root / settings_mod.FILENAME
     if not toml.exists():
         raise ArchiveNotFound(f"no archive at {root}; create one with `ika init --archive {root}`")
-    return Archive(root, settings_mod.load(toml))
+    settings = settings_mod.load(toml)
+    check_paths(root, settings)
+    return Archive(root, settings)
+
+
+def _real(path: Path) -> Path:
+    """The absolute path with links and `..` resolved (as far as it exists)."""
+    return Path(os.path.realpath(os.path.abspath(path)))
+
+
+def _own_name(name: str) -> bool:
+    return name in OWN_NAMES or name.startswith((".", REGISTER_FILE))
+
+
+def check_paths(root: Path, settings: Settings) -> None:
+    """Refuse path settings that would turn the archive against itself, before anything runs.
+
+    The watcher files, then removes, everything under the inbox: an inbox that is the archive,
+    lies above it, or is (or lies in) one of its own folders or files would file ika.toml and
+    the register, move filed documents to failed/, or sweep in files from outside the archive.
+    An inbox elsewhere (an absolute path, e.g. a network share's mount) is allowed. A templates
+    folder may not lie where anyone who drops a file could replace a template.
+    """
+    src = root / settings_mod.FILENAME
+    home = _real(root)
+    inbox = _real(root / settings.inbox)
+    what = f"{src}: filing.inbox = {settings.inbox!r}"
+    fix = 'give the inbox a folder of its own, e.g. inbox = "inbox"'
+    if inbox == home:
+        raise SettingsError(f"{what} is the archive folder itself ({home}); {fix}")
+    if home.is_relative_to(inbox):
+        raise SettingsError(f"{what} ({inbox}) contains the archive {home}; {fix}")
+    if inbox.is_relative_to(home):
+        first = inbox.relative_to(home).parts[0]
+        if _own_name(first):
+            raise SettingsError(
+                f"{what} ({inbox}) is inside the archive's own {first!r}; {fix}"
+            )
+    register = _sqlite_path(settings)
+    if register is not None and _real(register).is_relative_to(inbox):
+        raise SettingsError(f"{what} ({inbox}) contains the register {register}; {fix}")
+    custom = settings.raw.get("documents", {}).get("templates")
+    if custom:
+        templates = _real(root / custom)
+        for name, folder in (("filing.inbox", inbox), ("failed/", home / "failed"),
+                             ("files/", home / "files")):
+            if templates.is_relative_to(folder):
+                raise SettingsError(
+                    f"{src}: documents.templates = {custom!r} lies in {name} ({folder}), where "
+                    "dropped files would become templates; keep templates in a folder of "
+                    "their own"
+                )
+
+
+def _sqlite_path(settings: Settings) -> Path | None:
+    url = settings.raw.get("register", {}).get("url")
+    if url and str(url).startswith("sqlite:///"):
+        return Path(str(url)[len("sqlite:///"):])
+    return None

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import sop
 from .archive import Archive
-from .errors import IkaError, StepError, TemplateError
+from .errors import IkaError, StepError, StorageError, TemplateError
 from .extract import docx_text
 from .filing import Filed, Metadata, documents_of, file_document
 from .letterfields import document_of
@@ -34,6 +34,28 @@ def parse_sets(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 
 def make(
+    arc: Archive,
+    case_id: str,
+    key: str,
+    *,
+    to: Sequence[str] = (),
+    overrides: Mapping[str, str] | None = None,
+    pdf: bool = False,
+    by: str | None = None,
+) -> list[Filed]:
+    """`_make`, with the disk's refusals (read-only or full disk, no permission, a file where
+    files/ should be a folder) as one StorageError that names the path and the reason."""
+    try:
+        return _make(arc, case_id, key, to=to, overrides=overrides, pdf=pdf, by=by)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise StorageError(
+            f"{key}: could not write{where}: {exc.strerror or exc} — the archive's folders "
+            f"({arc.root}) must be writable folders with free space"
+        ) from None
+
+
+def _make(
     arc: Archive,
     case_id: str,
     key: str,

@@ -43,6 +43,11 @@ class TemplateError(IkaError):
     """A template is broken or a field it needs has no value."""
 
 
+class StorageError(IkaError):
+    """The disk refused a write the archive needs: no permission, read-only, full, or a file
+    where a folder belongs. Named, so the user reads which path and why, not a traceback."""
+
+
 class ConversionError(IkaError):
     """LibreOffice is missing or did not produce a PDF."""
 

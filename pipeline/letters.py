@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from . import sop
 from .countries import country_name_ms, is_grouping, join_ms
@@ -525,18 +526,43 @@ def _prepare(value: Any, path: str = "") -> Any:
     return value
 
 
+# The operations on an undefined value that fail (jinja2.Undefined raises UndefinedError for
+# them); the Recording undefined notes its name first, so one render names every missing field.
+_FAILING_OPERATIONS = (
+    "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+    "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pos__",
+    "__neg__", "__call__", "__lt__", "__le__", "__gt__", "__ge__", "__int__", "__float__",
+    "__complex__", "__pow__", "__rpow__",
+)
+
+
+_UNSET = object()
+
+
 def _recording_undefined(missing: list[str]) -> type[jinja2.Undefined]:
-    """An Undefined that prints nothing and writes down its name, so one render names all."""
+    """An Undefined that prints nothing and writes down its name, so one render names all.
+
+    Only Jinja's public interface is used: the dotted name is worked out from the
+    constructor's documented arguments (hint, obj, name) and kept in a slot of its own.
+    """
 
     class Recording(jinja2.Undefined):
-        __slots__ = ()
+        __slots__ = ("_ika_dotted",)
+
+        def __init__(self, hint: str | None = None, obj: Any = _UNSET, name: Any = None,
+                     **kwargs: Any) -> None:
+            if obj is _UNSET:  # leave Jinja's own "no object" default alone
+                super().__init__(hint, name=name, **kwargs)
+            else:
+                super().__init__(hint, obj, name, **kwargs)
+            if name is None:
+                self._ika_dotted = hint or "?"
+            else:
+                parent = getattr(obj, "_ika_path", "")
+                self._ika_dotted = f"{parent}.{name}" if parent else str(name)
 
         def _ika_name(self) -> str:
-            obj, name = self._undefined_obj, self._undefined_name
-            if name is None:
-                return self._undefined_hint or "?"
-            parent = getattr(obj, "_ika_path", "") if obj is not jinja2.utils.missing else ""
-            return f"{parent}.{name}" if parent else str(name)
+            return self._ika_dotted
 
         def _note(self) -> None:
             name = self._ika_name()
@@ -563,10 +589,12 @@ def _recording_undefined(missing: list[str]) -> type[jinja2.Undefined]:
         def __getitem__(self, name: Any) -> Any:
             return Recording(name=f"{self._ika_name()}.{name}")
 
-        def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> Any:
-            self._note()
-            return super()._fail_with_undefined_error(*args, **kwargs)
+    def failing(self: Any, *args: Any, **kwargs: Any) -> Any:
+        self._note()
+        raise jinja2.UndefinedError(f"{self._ika_name()!r} is undefined")
 
+    for operation in _FAILING_OPERATIONS:
+        setattr(Recording, operation, failing)
     return Recording
 
 
@@ -580,8 +608,52 @@ def _roman(n: int) -> str:
     return out
 
 
+# What a template's own expressions can raise (a division by zero, a number too long to
+# print, text added to a number): the template's fault, reported as a TemplateError.
+_TEMPLATE_FAULTS = (ArithmeticError, ValueError, TypeError, LookupError, RecursionError)
+
+# Bounds on what a template's arithmetic may build: `{{ "x" * 10**10 }}` must not eat the
+# server's memory any more than `{{ range(10**10) }}` (which the sandbox already bounds).
+_MAX_REPEAT = 100_000
+_MAX_EXPONENT = 64
+_MAX_BITS = 16_384  # about 5,000 digits: more than any letter prints
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox for templates users edit in Word: no attribute starting with `_`
+    (so no `cycler.__init__.__globals__.os`), no unsafe calls, no changing values passed in.
+
+    An unsafe access stops the render at once with a SecurityError, instead of Jinja's
+    default of an undefined value, so the user reads what was refused, in which template.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        raise SecurityError(
+            f"access to attribute {attribute!r} of a {type(obj).__name__!r} value is not "
+            "allowed in a template"
+        )
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > _MAX_EXPONENT:
+            raise SecurityError(f"the power {right!r} is too large for a template")
+        if isinstance(left, int) and isinstance(right, int):
+            bits = left.bit_length() * right if operator == "**" else \
+                left.bit_length() + right.bit_length()
+            if bits > _MAX_BITS:
+                raise SecurityError("a number that large is not allowed in a template")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if (isinstance(seq, (str, list, tuple)) and isinstance(times, int)
+                        and len(seq) * times > _MAX_REPEAT):
+                    raise SecurityError("a value repeated that often is not allowed in a template")
+        return super().call_binop(context, operator, left, right)
+
+
 def _environment(missing: list[str], **kwargs: Any) -> jinja2.Environment:
-    env = jinja2.Environment(autoescape=True, undefined=_recording_undefined(missing), **kwargs)
+    """The sandboxed environment every template (Word and HTML) renders in."""
+    env = _Sandbox(autoescape=True, undefined=_recording_undefined(missing), **kwargs)
     env.filters["roman"] = _roman
     return env
 
@@ -671,6 +743,8 @@ def render(
         pass  # recorded by the Undefined; reported below with the others
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{path.name}: {exc}") from None
+    except _TEMPLATE_FAULTS as exc:  # `{{ 1/0 }}`, `{{ 'a' + 1 }}`: the template's own sums
+        raise TemplateError(f"{path.name}: {type(exc).__name__}: {exc}") from None
     if missing:
         raise TemplateError(_missing_message(doc_key, missing, set(ctx)))
     check_leftovers(tpl, path.name, ctx)
@@ -710,6 +784,8 @@ def render_summary_html(context: Mapping[str, Any], *, templates_dir: Path = TEM
         pass
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{SUMMARY_TEMPLATE}: {exc}") from None
+    except _TEMPLATE_FAULTS as exc:
+        raise TemplateError(f"{SUMMARY_TEMPLATE}: {type(exc).__name__}: {exc}") from None
     if missing:
         raise TemplateError(_missing_message(SUMMARY_KEY, missing))
     return html

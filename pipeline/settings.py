@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SettingsError
+from .workdays import STATES
 
 FILENAME = "ika.toml"
 
@@ -176,42 +180,154 @@ def default_text(state: str = "PJY") -> str:
 
 
 def parse(text: str, source: str = FILENAME) -> Settings:
-    """Parse settings text; any mistake is a SettingsError naming the file and the key."""
+    """Parse settings text; any mistake is a SettingsError naming the file and the key.
+
+    Every value is checked here, once, at start: a wrong type or an absurd number (a NaN settle
+    time would make `ika watch --once` wait for ever) is refused before anything is touched.
+    The inbox's place relative to the archive is checked by archive.check_paths, which knows
+    the archive's folder.
+    """
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{source}: {exc}") from None
+    for name in ("organisation", "calendar", "filing", "reminders", "documents", "register",
+                 "directory", "signatories", "web"):
+        _table(raw, name, source)
+    for name in ("directory", "signatories"):
+        for key, entry in raw.get(name, {}).items():
+            if not isinstance(entry, dict):
+                raise SettingsError(f"{source}: {name}.{key} must be a table ([{name}.{key}])")
     cal = raw.get("calendar", {})
     fil = raw.get("filing", {})
-    count = str(cal.get("count", "calendar"))
+    count = cal.get("count", "calendar")
     if count not in ("calendar", "working"):
         raise SettingsError(
             f"{source}: calendar.count must be 'calendar' or 'working', not {count!r}"
         )
+    state = cal.get("state", "PJY")
+    if not isinstance(state, str) or state.strip().upper() not in STATES:
+        raise SettingsError(
+            f"{source}: calendar.state must be one of {', '.join(sorted(STATES))}, "
+            f"not {state!r}"
+        )
+    _check_strings(raw, source)
+    return Settings(
+        state=state.strip().upper(),
+        count=count,
+        extra_holidays=_extra_holidays(cal, source),
+        inbox=_path_text(fil, "filing", "inbox", "inbox", source),
+        settle_seconds=_number(fil, "settle_seconds", 2.0, 0, 3600, source),
+        poll_seconds=_number(fil, "poll_seconds", 0, 0, 3600, source),
+        rescan_minutes=_number(fil, "rescan_minutes", 5, 0.1, 1440, source),
+        max_size_mb=_number(fil, "max_size_mb", 200, 0.001, 1_000_000, source),
+        ocr_languages=_ocr_languages(fil, source),
+        remind_waiting_days=_waiting_days(raw.get("reminders", {}), source),
+        raw=raw,
+    )
+
+
+def _table(raw: dict[str, Any], name: str, source: str) -> dict[str, Any]:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise SettingsError(f"{source}: {name} must be a table ([{name}]), not {value!r}")
+    return value
+
+
+def _extra_holidays(cal: dict[str, Any], source: str) -> dict[date, str]:
+    table = cal.get("extra_holidays", {})
+    if not isinstance(table, dict):
+        raise SettingsError(
+            f"{source}: calendar.extra_holidays must be a table of "
+            f'"YYYY-MM-DD" = "name" lines, not {table!r}'
+        )
     extra: dict[date, str] = {}
-    for key, name in dict(cal.get("extra_holidays", {})).items():
+    for key, name in table.items():
         try:
-            extra[date.fromisoformat(str(key))] = str(name)
+            day = date.fromisoformat(str(key))
         except ValueError:
             raise SettingsError(
                 f"{source}: calendar.extra_holidays: {key!r} is not a date (YYYY-MM-DD)"
             ) from None
-    try:
-        return Settings(
-            state=str(cal.get("state", "PJY")).upper(),
-            count=count,
-            extra_holidays=extra,
-            inbox=str(fil.get("inbox", "inbox")),
-            settle_seconds=float(fil.get("settle_seconds", 2.0)),
-            poll_seconds=float(fil.get("poll_seconds", 0)),
-            rescan_minutes=float(fil.get("rescan_minutes", 5)),
-            max_size_mb=float(fil.get("max_size_mb", 200)),
-            ocr_languages=str(fil.get("ocr_languages", "msa+eng")),
-            remind_waiting_days=_waiting_days(raw.get("reminders", {}), source),
-            raw=raw,
+        if not isinstance(name, str) or not name.strip():
+            raise SettingsError(
+                f"{source}: calendar.extra_holidays: the holiday on {key} needs a name in "
+                f'quotes ("{key}" = "Cuti Peristiwa"), not {name!r}'
+            )
+        extra[day] = name.strip()
+    return extra
+
+
+def _number(table: dict[str, Any], key: str, default: float, low: float, high: float,
+            source: str) -> float:
+    """A finite number in [low, high]: NaN, infinity and negatives are refused by name."""
+    value = table.get(key, default)
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or not low <= value <= high:
+        raise SettingsError(
+            f"{source}: filing.{key} must be a number from {low:g} to {high:g}, not {value!r}"
         )
-    except (TypeError, ValueError) as exc:
-        raise SettingsError(f"{source}: [filing] {exc}") from None
+    return float(value)
+
+
+def _path_text(table: dict[str, Any], section: str, key: str, default: str, source: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise SettingsError(f"{source}: {section}.{key} must name a folder, not {value!r}")
+    return value
+
+
+_LANGUAGES = re.compile(r"[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*")
+
+
+def _ocr_languages(fil: dict[str, Any], source: str) -> str:
+    """Tesseract language codes joined by +; anything else would reach OCRmyPDF's command line."""
+    value = fil.get("ocr_languages", "msa+eng")
+    if not isinstance(value, str) or not _LANGUAGES.fullmatch(value):
+        raise SettingsError(
+            f"{source}: filing.ocr_languages must be Tesseract language codes joined by +, "
+            f"like \"msa+eng\", not {value!r}"
+        )
+    return value
+
+
+FILE_REF_FIELDS = frozenset({"year", "seq"})
+
+
+def check_file_ref(pattern: Any, where: str) -> str:
+    """A file reference pattern may use only {year} and {seq}: str.format would otherwise
+    reach into attributes ({seq.__class__}) or fail on a case's creation."""
+    if not isinstance(pattern, str):
+        raise SettingsError(f"{where} must be text like \"KDN.AB.600-2/{{year}}/{{seq}}\", "
+                            f"not {pattern!r}")
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        hint = "write {{ and }} for a brace"
+        raise SettingsError(f"{where} {pattern!r}: {exc} ({hint})") from None
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in FILE_REF_FIELDS or spec or conversion:
+            raise SettingsError(
+                f"{where} {pattern!r}: only {{year}} and {{seq}} may be filled in, "
+                f"not {{{name}{'!' + conversion if conversion else ''}"
+                f"{':' + spec if spec else ''}}}"
+            )
+    return pattern
+
+
+def _check_strings(raw: dict[str, Any], source: str) -> None:
+    """Keys read as text elsewhere (file_ref, templates folder, register URL) are text here."""
+    org = raw.get("organisation", {})
+    if "file_ref" in org:
+        check_file_ref(org["file_ref"], f"{source}: organisation.file_ref")
+    docs = raw.get("documents", {})
+    if "templates" in docs:
+        _path_text(docs, "documents", "templates", "", source)
+    reg = raw.get("register", {})
+    if "url" in reg and (not isinstance(reg["url"], str) or not reg["url"].strip()):
+        raise SettingsError(f"{source}: register.url must be a database URL, not {reg['url']!r}")
 
 
 def _waiting_days(reminders: Any, source: str) -> int:
@@ -224,6 +340,17 @@ def _waiting_days(reminders: Any, source: str) -> int:
 
 
 def load(path: Path) -> Settings:
+    """The settings at `path`; a file that is not UTF-8 text, or not a file, is a SettingsError."""
     if not path.exists():
         return parse(default_text(), str(path))
-    return parse(path.read_text(encoding="utf-8"), str(path))
+    if not path.is_file():
+        raise SettingsError(f"{path}: not a file (settings are a text file, ika.toml)")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 TOML"
+        ) from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return parse(text, str(path))
