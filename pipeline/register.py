@@ -38,8 +38,8 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from .clock import now
 from .errors import ArchiveNotFound, RegisterDamaged, SchemaTooNew
 
-SCHEMA_VERSION = 3  # the last migration in pipeline/migrations/versions sets this
-HEAD_REVISION = "0003"
+SCHEMA_VERSION = 4  # the last migration in pipeline/migrations/versions sets this
+HEAD_REVISION = "0004"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 metadata = MetaData()
@@ -76,6 +76,7 @@ cases = Table(
     Column("submitted", Date),  # the Minit Cerai went to top management (step 3's first moment)
     Column("submitted_by", Text),
     Column("withdrawn", Date),  # the case will not go on
+    Column("security", String(16)),  # TERHAD, SULIT, RAHSIA ... printed on its documents
     Index("ix_cases_year_seq", "year", "seq", unique=True),
 )
 
@@ -115,6 +116,17 @@ documents = Table(
     Column("ocr_sha256", String(64)),
     Column("filed_at", DateTime, nullable=False),
     Column("indexed", Boolean, nullable=False, default=False, index=True),  # in the search index
+    Column("security", String(16)),  # the document's own marking, if not the case's
+)
+
+case_values = Table(
+    "case_values",
+    metadata,
+    Column("case_id", String(16), ForeignKey("cases.id"), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("set_at", DateTime, nullable=False),
+    Column("set_by", Text, nullable=False),
 )
 
 texts = Table(

@@ -300,8 +300,8 @@ def test_an_archive_of_the_previous_release_opens_intact(tmp_path: Path, monkeyp
 
     _v1_expectations(ika_old)
     db = sqlite3.connect(root / "register.sqlite3")
-    assert db.execute("SELECT value FROM meta").fetchone() == ("3",)
-    assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+    assert db.execute("SELECT value FROM meta").fetchone() == ("4",)
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
     assert db.execute("SELECT * FROM events ORDER BY id").fetchall()[: len(events_before)] \
         == events_before
     assert db.execute("SELECT id, path, sha256 FROM documents").fetchall() == docs_before
