@@ -5,14 +5,16 @@ ARCHIVE ?= archive
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-msa ghostscript \
-                libreoffice-writer-nogui poppler-utils fonts-liberation2 python3-venv
+                libreoffice-writer-nogui poppler-utils fonts-liberation2 python3-venv chromium
 
 .PHONY: run test bench system-deps deps lint clean
 
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
 run: deps
 	$(BIN)/ika init --archive $(ARCHIVE)
-	$(BIN)/ika due --archive $(ARCHIVE)
-	$(BIN)/ika watch --archive $(ARCHIVE)
+	$(BIN)/ika serve --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
 
 test: deps
 	$(BIN)/python -m pytest
@@ -29,7 +31,7 @@ deps: system-deps $(VENV)/.installed
 # System packages: installed only when a command or language pack is missing.
 system-deps:
 	@missing=0; \
-	for cmd in tesseract gs soffice pdftoppm; do \
+	for cmd in tesseract gs soffice pdftoppm chromium; do \
 	  command -v $$cmd >/dev/null 2>&1 || { echo "missing: $$cmd"; missing=1; }; \
 	done; \
 	tesseract --list-langs 2>/dev/null | grep -qx msa || { echo "missing: tesseract msa"; missing=1; }; \
@@ -46,6 +48,7 @@ $(VENV)/.installed: pyproject.toml
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/pybabel compile -q -d pipeline/web/translations  # the web's Malay catalogue
 	$(BIN)/python -m compileall -q cli.py pipeline  # start-up: compiled once, not per run
 	touch $@
 

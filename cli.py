@@ -19,13 +19,25 @@ from pipeline.errors import IkaError
 
 
 class IkaGroup(click.Group):
-    """Turns the library's named errors into one `Error: ...` line and exit 1."""
+    """Turns the library's named errors into one `Error: ...` line and exit 1.
+
+    So does an OSError the library did not expect (no permission, a folder that is not
+    there, a full disk): it is about the machine, not a bug, and the file it names says what
+    to fix. Any other exception is a bug and keeps its traceback.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
+        from pipeline.text import printable
+
         try:
             return super().invoke(ctx)
         except IkaError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(printable(str(exc))) from None
+        except BrokenPipeError:
+            raise  # `ika due | head`: click ends quietly
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            raise click.ClickException(printable(f"{exc.strerror or exc}{where}")) from None
         except Exception as exc:
             if type(exc).__module__.startswith("sqlalchemy"):
                 msg = str(exc).splitlines()[0]
@@ -75,14 +87,32 @@ def _open(path: Path):  # -> pipeline.archive.Archive
 
 
 def _print_json(value: Any) -> None:
+    from pipeline.text import json_safe
+
     # Indented for a person at a terminal; compact (and much faster) when piped.
     indent = 2 if sys.stdout.isatty() else None
-    click.echo(json.dumps(value, ensure_ascii=False, indent=indent, default=str))
+    click.echo(json_safe(json.dumps(value, ensure_ascii=False, indent=indent, default=str)))
 
 
 def _echo_lines(lines: list[str]) -> None:
     """Print many lines in one write: `ika due` may have thousands."""
     click.echo("\n".join(lines))
+
+
+def _human(value: Any, depth: int = 64) -> Any:
+    """A record as a person may see it: no escape codes or control characters in its values
+    (pipeline/text.py says why the values, not the finished lines, are cleaned). depth=3 for
+    long lists of rows whose nested parts (a case's steps) are not printed."""
+    from pipeline.text import printable_data
+
+    return printable_data(value, depth)
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """One line that carries user values (names, paths, titles), made printable."""
+    from pipeline.text import printable
+
+    click.echo(printable(text), err=err)
 
 
 @click.group(cls=IkaGroup)
@@ -101,7 +131,7 @@ def init(archive_path: Path, state: str) -> None:
 
     _, created = init_archive(archive_path, state)
     word = "created" if created else "already there; nothing overwritten"
-    click.echo(f"archive {archive_path}: {word}")
+    _say(f"archive {archive_path}: {word}")
 
 
 # ------------------------------------------------------------------ case
@@ -192,7 +222,7 @@ def case_list(
         _print_json(rows)
     else:
         lines: list[str] = []
-        report.print_case_list(lines.append, rows, clock.today())
+        report.print_case_list(lines.append, _human(rows, depth=3), clock.today())
         _echo_lines(lines)
 
 
@@ -213,7 +243,7 @@ def case_show(archive_path: Path, case_id: str, as_json: bool) -> None:
         _print_json(data)
     else:
         lines: list[str] = []
-        report.print_case(lines.append, data, clock.today())
+        report.print_case(lines.append, _human(data), clock.today())
         _echo_lines(lines)
 
 
@@ -237,14 +267,16 @@ def case_done(
 @case.command("decide")
 @archive_option
 @click.argument("case_id", metavar="CASE")
-@click.option("--approve/--reject", default=None, help="YA (approve) or TIDAK (reject).")
+@click.option("--approve", is_flag=True, help="YA: top management approves.")
+@click.option("--reject", is_flag=True, help="TIDAK: top management does not.")
 @click.option("--date", "on", type=DATE, help="Date of the decision (default: today).")
 @click.option("--note", help="A note for the history.")
 @by_option
 def case_decide(
     archive_path: Path,
     case_id: str,
-    approve: bool | None,
+    approve: bool,
+    reject: bool,
     on: date | None,
     note: str | None,
     by: str | None,
@@ -252,8 +284,9 @@ def case_decide(
     """Record top management's decision on the Minit Cerai (YA/TIDAK)."""
     from pipeline import cases, report, sop
 
-    if approve is None:
-        raise click.UsageError("give --approve (YA) or --reject (TIDAK)")
+    if approve == reject:  # two flags, not --approve/--reject: both given must be an error
+        both = "not both" if approve else "one of them"
+        raise click.UsageError(f"give --approve (YA) or --reject (TIDAK), {both}")
     tl = cases.decide(_open(archive_path), case_id, approve=approve, on=on, note=note, by=by)
     click.echo(report.progress_line(case_id.strip().upper(), sop.DECISION_STEP, tl))
 
@@ -309,7 +342,7 @@ def case_edit(archive_path: Path, case_id: str, title: str | None, type_: str | 
         file_ref=file_ref, their_ref=their_ref,
     )
     for c in changes:
-        click.echo(f"{case_id.upper()}: {c.field} {_shown(c.old)} -> {_shown(c.new)}")
+        _say(f"{case_id.upper()}: {c.field} {_shown(c.old)} -> {_shown(c.new)}")
 
 
 def _shown(value: Any) -> str:
@@ -364,7 +397,7 @@ def due(archive_path: Path, within: int | None, division: str | None, as_json: b
         _print_json(rows)
     else:
         lines: list[str] = []
-        report.print_due(lines.append, rows)
+        report.print_due(lines.append, _human(rows, depth=3))
         _echo_lines(lines)
 
 
@@ -395,9 +428,9 @@ def doc_list(archive_path: Path, case_id: str, as_json: bool) -> None:
         made = ", ".join(f"{name} v{v} ({'+'.join(fmts)})"
                          for (name, v), fmts in versions.items()) or "not made"
         each = " (one per --to)" if row["per_addressee"] else ""
-        click.echo(f"step {row['step']}  {row['document']:<20} {row['title']}{each}: {made}")
+        _say(f"step {row['step']}  {row['document']:<20} {row['title']}{each}: {made}")
     for f in data["filed"]:
-        click.echo(f"filed   {f['doc_id']}  {f['name']}")
+        _say(f"filed   {f['doc_id']}  {f['name']}")
 
 
 @doc.command("make")
@@ -419,7 +452,7 @@ def doc_make(archive_path: Path, case_id: str, document: str, to: tuple[str, ...
     arc = _open(archive_path)
     for filed in docmaker.make(arc, case_id, document, to=to,
                                overrides=docmaker.parse_sets(sets), pdf=pdf, by=by):
-        click.echo(str(filed.path))
+        _say(str(filed.path))
 
 
 @doc.command("check")
@@ -431,7 +464,7 @@ def doc_check(archive_path: Path) -> None:
 
     problems = templatecheck.check_templates(docmaker.templates_dir(_open(archive_path)), today())
     for p in problems:
-        click.echo(p, err=True)
+        _say(p, err=True)
     if problems:
         raise click.ClickException(f"{len(problems)} template problem(s)")
     click.echo("all templates render")
@@ -453,9 +486,12 @@ def case_summary(archive_path: Path, case_id: str, output: Path | None) -> None:
         letters.summary_context(data, arc.settings, clock.today()),
         templates_dir=docmaker.templates_dir(arc),
     )
+    from pipeline.text import printable
+
+    html = printable(html)  # a title's escape codes are no more use in a page than on a screen
     if output:
-        output.write_text(html, encoding="utf-8")
-        click.echo(str(output))
+        output.write_text(html, encoding="utf-8")  # a missing folder: one Error: line (IkaGroup)
+        _say(str(output))
     else:
         click.echo(html)
 
@@ -463,10 +499,17 @@ def case_summary(archive_path: Path, case_id: str, output: Path | None) -> None:
 # ------------------------------------------------------------------ filing
 
 
+def _finite(value: float | None, param: Any) -> float | None:
+    """FloatRange lets NaN through (every comparison with it is false)."""
+    if value is not None and value != value:
+        raise click.BadParameter("must be a number of seconds, not nan", param=param)
+    return value
+
+
 def _log(message: str) -> None:
     from pipeline.clock import now
 
-    click.echo(f"{now():%Y-%m-%d %H:%M:%S} {message}")
+    _say(f"{now():%Y-%m-%d %H:%M:%S} {message}")
 
 
 def _quiet_libraries() -> None:
@@ -479,7 +522,8 @@ def _quiet_libraries() -> None:
 @main.command()
 @archive_option
 @click.option("--once", is_flag=True, help="File what is in the inbox now, then exit.")
-@click.option("--poll", type=click.FloatRange(min=0.1), default=None,
+@click.option("--poll", type=click.FloatRange(min=0.1, max=3600), default=None,
+              callback=lambda ctx, param, v: _finite(v, param),
               help="Poll every SECONDS instead of native events (for network shares).")
 def watch(archive_path: Path, once: bool, poll: float | None) -> None:
     """Watch the inbox and file every document dropped into it."""
@@ -489,8 +533,9 @@ def watch(archive_path: Path, once: bool, poll: float | None) -> None:
     watcher = Watcher(_open(archive_path), poll=poll, log=_log)
     if once:
         outcomes = watcher.once()
-        failed = sum(o.status == "failed" for o in outcomes)
-        _log(f"{len(outcomes)} file(s): {len(outcomes) - failed} filed, {failed} failed")
+        count = {s: sum(o.status == s for o in outcomes) for s in ("filed", "duplicate", "failed")}
+        dups = f", {count['duplicate']} duplicate(s) removed" if count["duplicate"] else ""
+        _log(f"{len(outcomes)} file(s): {count['filed']} filed{dups}, {count['failed']} failed")
         return
     watcher.install_signal_handlers()
     watcher.run()
@@ -507,7 +552,8 @@ def file_cmd(archive_path: Path, paths: tuple[str, ...], case_id: str | None,
     """File documents now, through the same pipeline as the watcher.
 
     A path in the inbox or failed/ is removed once filed; a path elsewhere is left as it is.
-    A DOC-ID with --case re-links an already filed document to that case.
+    A document already filed (the same bytes) is reported and recorded on that document, not
+    counted as a failure. A DOC-ID with --case re-links an already filed document to that case.
     """
     from pipeline import intake
 
@@ -520,19 +566,55 @@ def file_cmd(archive_path: Path, paths: tuple[str, ...], case_id: str | None,
 
 @main.command()
 @archive_option
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--password", help="Password of an encrypted PDF.")
+@by_option
+def retry(archive_path: Path, names: tuple[str, ...], password: str | None,
+          by: str | None) -> None:
+    """File again what waits in failed/ (all of it, or the NAMEs given, as their reason files
+    show them), once the cause is fixed. Filed ones leave failed/ with their reason file."""
+    from pipeline import intake
+
+    _quiet_libraries()
+    arc = _open(archive_path)
+    paths = intake.retry_paths(arc, names)
+    if not paths:
+        _log(f"nothing to retry: {arc.failed} is empty")
+        return
+    failed = intake.file_many(arc, [str(p) for p in paths], password=password, by=by,
+                              log=_log)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(paths)} still not filed (see failed/)")
+
+
+@main.command()
+@archive_option
 @json_option
 def unassigned(archive_path: Path, as_json: bool) -> None:
-    """Filed documents not linked to any case (re-link with `ika file DOC-ID --case CASE`)."""
-    from pipeline import relink
+    """Filed documents not linked to any case, with the open case that matches each (a
+    suggestion only). Link one with `ika file DOC-ID --case CASE`."""
+    from pipeline import relink, report
+    from pipeline.instruments import type_name_ms
 
     rows = relink.unassigned(_open(archive_path))
     if as_json:
         _print_json(rows)
         return
-    for r in rows:
-        countries = ",".join(r["countries"]) or "-"
-        click.echo(f"{r['doc_id']}  {r['type'] or '-':<12} {countries:<10} {r['name']}")
-    click.echo(f"{len(rows)} unassigned document(s)")
+    rows = _human(rows)
+    cells = [
+        [r["doc_id"], report.fmt(r["date"]), r["title"] or r["name"],
+         report.countries_ms(r["countries"]) or "-",
+         type_name_ms(r["type"]) if r["type"] else "-",
+         r["suggested_case"] or "-", r["reason"] or ""]
+        for r in rows
+    ]
+    if cells:
+        widths = {2: 40, 3: 24, 4: 24, 6: 40}
+        _echo_lines(report.table(["document", "date", "title", "counterparts", "type",
+                                  "suggested case", "why unassigned"], cells,
+                                 max_width=widths))
+    click.echo(f"{len(rows)} unassigned document(s)"
+               + ("; link one with `ika file DOC-ID --case CASE`" if rows else ""))
 
 
 @main.command()
@@ -543,7 +625,7 @@ def verify(archive_path: Path) -> None:
 
     checked, problems = run_verify(_open(archive_path))
     for p in problems:
-        click.echo(p.line())
+        _say(p.line())
     click.echo(f"{checked} file(s) checked, {len(problems)} problem(s)")
     if problems:
         sys.exit(1)
@@ -578,7 +660,24 @@ def search(archive_path: Path, query: str | None, country: str | None, type_: st
         _print_json(result)
         return
     lines: list[str] = []
-    report.print_search(lines.append, result)
+    report.print_search(lines.append, _human(result))
+    _echo_lines(lines)
+
+
+@main.command()
+@archive_option
+@click.argument("doc_id", metavar="DOC-ID")
+@json_option
+def show(archive_path: Path, doc_id: str, as_json: bool) -> None:
+    """One document: its metadata, history and the paths of its files."""
+    from pipeline import docinfo, report
+
+    data = docinfo.show_document(_open(archive_path), doc_id)
+    if as_json:
+        _print_json(data)
+        return
+    lines: list[str] = []
+    report.print_document(lines.append, _human(data))
     _echo_lines(lines)
 
 
@@ -594,3 +693,146 @@ def reindex(archive_path: Path) -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ------------------------------------------------------------------ web and accounts
+
+
+@main.command()
+@archive_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-watch", is_flag=True, help="Do not run the inbox watcher in this process.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requests served at once.")
+def serve(archive_path: Path, host: str, port: int, no_watch: bool, threads: int) -> None:
+    """Serve the web interface (waitress), with the inbox watcher in the same process.
+
+    On the first run, with no account yet, an `admin` account is made and its one-time
+    password printed with the address; it must be changed at the first login."""
+    import threading
+
+    from pipeline import accounts
+    from pipeline.web import create_app
+
+    _quiet_libraries()
+    arc = _open(archive_path)
+    if not accounts.has_users(arc):
+        _, otp = accounts.add_user(arc, "admin", "admin", by="ika serve")
+        click.echo(f"first run: user admin, one-time password {otp} (change it at first login)")
+    app = create_app(archive_path)
+    from pipeline import cases
+
+    cases.long_running()
+    watcher = None
+    if not no_watch:
+        from pipeline.watcher import Watcher
+
+        watcher = Watcher(arc, log=_log)
+        thread = threading.Thread(target=_watch, args=(watcher,), name="ika-watch", daemon=True)
+        thread.start()
+    from waitress import create_server
+
+    server = create_server(app, host=host, port=port, threads=threads, ident="ika",
+                           clear_untrusted_proxy_headers=True)
+    shown = f"[{host}]" if ":" in host else host
+    bound = getattr(server, "effective_port", port)
+    click.echo(f"IKA Records: http://{shown}:{bound}/  (archive {archive_path}; Ctrl-C stops)")
+    import signal
+
+    def _stop(*_: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM (systemd, kill) ends it as Ctrl-C does
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        if watcher is not None:
+            watcher.stop()
+
+
+def _watch(watcher: Any) -> None:
+    """The watcher's thread: a failure is logged, never takes the web server down."""
+    try:
+        watcher.run()
+    except IkaError as exc:  # e.g. another `ika watch` already runs on this archive
+        _log(f"watcher not running: {exc}")
+    except Exception as exc:  # reported; the pages keep working
+        _log(f"watcher stopped: {type(exc).__name__}: {exc}")
+
+
+@main.group(cls=IkaGroup)
+def user() -> None:
+    """Accounts of the web interface and their roles."""
+
+
+@user.command("add")
+@archive_option
+@click.argument("name")
+@click.option("--role", required=True,
+              type=click.Choice(["admin", "ab", "division", "clerk", "reader"]))
+@click.option("--division", help="The Division of a division officer (its name as cases give it).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+def user_add(archive_path: Path, name: str, role: str, division: str | None,
+             password_stdin: bool) -> None:
+    """Add an account; without --password-stdin a one-time password is printed."""
+    from pipeline import accounts
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    created, otp = accounts.add_user(_open(archive_path), name, role, division=division,
+                                     password=password)
+    click.echo(f"user {created.name} ({created.role}) added"
+               + (f"; one-time password: {otp}" if otp else ""))
+
+
+@user.command("passwd")
+@archive_option
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from stdin.")
+def user_passwd(archive_path: Path, name: str, password_stdin: bool) -> None:
+    """Reset a password: a new one-time password is printed (or read one from stdin)."""
+    from pipeline import accounts
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    otp = accounts.set_password(_open(archive_path), name, password)
+    click.echo(f"user {name}: " + (f"one-time password: {otp}" if otp else "password set"))
+
+
+@user.command("disable")
+@archive_option
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+def user_disable(archive_path: Path, name: str, enable: bool) -> None:
+    """Disable an account (its sessions and tokens stop working); --enable undoes it."""
+    from pipeline import accounts
+
+    accounts.set_disabled(_open(archive_path), name, not enable)
+    click.echo(f"user {name}: {'enabled' if enable else 'disabled'}")
+
+
+@user.command("list")
+@archive_option
+@json_option
+def user_list(archive_path: Path, as_json: bool) -> None:
+    """Every account with its role, Division and state."""
+    from pipeline import accounts
+
+    users = accounts.list_users(_open(archive_path))
+    rows = [{"name": u.name, "role": u.role, "division": u.division,
+             "must_change": u.must_change, "disabled": u.disabled,
+             "last_login": u.last_login.isoformat(sep=" ") if u.last_login else None}
+            for u in users]
+    if as_json:
+        _print_json(rows)
+        return
+    from pipeline import report
+
+    cells = [[r["name"], r["role"], r["division"] or "-",
+              "disabled" if r["disabled"] else ("one-time" if r["must_change"] else "active"),
+              r["last_login"] or "-"] for r in rows]
+    _echo_lines(report.table(["user", "role", "division", "state", "last login"], cells))
+    click.echo(f"{len(rows)} user(s)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -501,10 +502,11 @@ def _load_many(conn: Connection, where: Iterable[Any] = ()) -> list[CaseRow]:
     return [CaseRow(r, done[r.id], notes[r.id]) for r in rows]
 
 
-def case_dict(arc: Archive, case: CaseRow, on: date) -> dict[str, Any]:
+def case_dict(arc: Archive, case: CaseRow, on: date,
+              tl: Timeline | None = None) -> dict[str, Any]:
     """The DESIGN's JSON shape of a case, plus what documents and reports need."""
     r = case.row
-    tl = case.timeline(arc, on)
+    tl = tl or case.timeline(arc, on)
     start = r.negotiation_start
     end = negotiation_end(start, r.negotiation_days or 3) if start else None
     decided = case.done.get(sop.DECISION_STEP)
@@ -586,47 +588,235 @@ def list_cases(
     country: str | None = None,
     type: str | None = None,
     division: str | None = None,
+    only_division: str | None = None,
 ) -> list[dict[str, Any]]:
-    where = []
+    """Every case matching the filters, in the DESIGN's JSON shape, oldest first.
+    `division` matches a name or a part of it (a search); `only_division` is access control:
+    the same Division exactly (`same_division`)."""
+    return find_cases(arc, status=status, overdue=overdue, country=country, type=type,
+                      division=division, only_division=only_division)[1]
+
+
+def find_cases(
+    arc: Archive,
+    *,
+    status: str | None = None,
+    overdue: bool = False,
+    country: str | None = None,
+    type: str | None = None,
+    division: str | None = None,
+    only_division: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[int, list[dict[str, Any]]]:
+    """(how many cases match, the JSON of those from `offset`, at most `limit`): a page of
+    `list_cases` without building the JSON of ten thousand cases to show fifty."""
     wanted = _division_matcher(division)
-    if status:
-        where.append(cases.c.status == status)
-    if type:
-        where.append(cases.c.type == resolve_type(type))
+    type_id = resolve_type(type) if type else None
     code = resolve_country(country) if country else None
     on = today()
+    snap = _snapshot(arc, on)
+    key = ("find", status, overdue, code, type_id, division, only_division)
+    matched: list[tuple[CaseRow, Timeline]] | None = _memo(snap, key)
+    if matched is None:
+        matched = _matching(snap, status, overdue, code, type_id, wanted, only_division)
+        _memo(snap, key, matched)
+    page = matched[offset: None if limit is None else offset + limit]
+    return len(matched), [case_dict(arc, case, on, tl) for case, tl in page]
+
+
+def _matching(snap: list[tuple[CaseRow, Timeline]], status: str | None, overdue: bool,
+              code: str | None, type_id: str | None, wanted: Any,
+              only_division: str | None) -> list[tuple[CaseRow, Timeline]]:
+    matched: list[tuple[CaseRow, Timeline]] = []
+    for case, tl in snap:
+        r = case.row
+        if status and tl.status != status:
+            continue
+        if type_id and r.type != type_id:
+            continue
+        if code and code not in _countries(case):
+            continue
+        if wanted and not wanted(r.division):
+            continue
+        if only_division is not None and not same_division(r.division, only_division):
+            continue
+        if overdue and not any(s.status == "overdue" for s in tl.steps):
+            continue
+        matched.append((case, tl))
+    return matched
+
+
+def case_ids(arc: Archive, *, only_division: str) -> list[str]:
+    """The ids of one Division's cases (`same_division`): what its officers may search."""
+    return [case.id for case, _ in _snapshot(arc, today())
+            if same_division(case.row.division, only_division)]
+
+
+def due_counts(arc: Archive, *, soon: int = 7, only_division: str | None = None
+               ) -> dict[str, int]:
+    """How many open cases are overdue, due within `soon` days, waiting on others (and
+    how many of those need a reminder): the dashboard's counts."""
+    snap = _snapshot(arc, today())
+    key = ("due_counts", soon, only_division)
+    memo = _memo(snap, key)
+    if memo is not None:
+        return dict(memo)
+    rows = due(arc, only_division=only_division)
+    near = due(arc, within=soon, only_division=only_division)
+    counts = {
+        "open": len(rows),
+        "overdue": sum(1 for r in rows if r["overdue_days"]),
+        f"due_{soon}_days": sum(1 for r in near
+                                 if r["status"] != "waiting" and not r["overdue_days"]),
+        "waiting": sum(1 for r in rows if r["status"] == "waiting"),
+        "reminders": sum(1 for r in rows if r["reminder"]),
+    }
+    return dict(_memo(snap, key, counts))
+
+
+def timeliness(
+    arc: Archive, *, months: int = 12, only_division: str | None = None
+) -> dict[str, Any]:
+    """How many steps were done on time over the last `months` months, per SOP step and per
+    Division: the dashboard's chart. A step counts when its own work was finished (for the
+    decision step, the Minit Cerai's submission) within the period; on time when not late."""
+    on = today()
+    snap = _snapshot(arc, on)
+    memo = _memo(snap, ("timeliness", months, only_division))
+    if memo is not None:
+        return memo
+    since = _months_before(on, months)
+    per_step: dict[int, list[int]] = {s.n: [0, 0] for s in sop.STEPS}
+    per_division: dict[str, list[int]] = {}
+    for case, tl in snap:
+        division_name = " ".join(case.row.division.split())
+        if only_division is not None and not same_division(division_name, only_division):
+            continue
+        for s in tl.steps:
+            finished = s.submitted or s.done
+            if finished is None or s.due is None or not since < finished <= on:
+                continue
+            late = s.late_days or 0
+            for bucket in (per_step[s.n], per_division.setdefault(division_name, [0, 0])):
+                bucket[0] += 1
+                bucket[1] += late == 0
+
+    def row(done: int, on_time: int) -> dict[str, Any]:
+        return {"done": done, "on_time": on_time,
+                "share": round(on_time / done, 4) if done else None}
+
+    return _memo(snap, ("timeliness", months, only_division), {
+        "from": since.isoformat(), "to": on.isoformat(), "months": months,
+        "steps": [{"n": s.n, "name": s.name, "name_en": s.name_en, "actor": s.actor,
+                   **row(*per_step[s.n])} for s in sop.STEPS],
+        "divisions": [{"division": d, **row(*v)}
+                      for d, v in sorted(per_division.items(), key=lambda kv: kv[0].casefold())],
+    })
+
+
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _countries(case: CaseRow) -> list[str]:
+    return json.loads(case.row.countries)
+
+
+# A snapshot of every case with its timeline, kept while the register has not changed: the
+# web pages read the same ten thousand cases many times a minute, and computing every
+# timeline costs most of a second. Every change to cases and steps writes an event, so the
+# newest event's id (with the counts, for rows written without one) says when it is stale.
+_SNAPSHOTS: dict[tuple[Any, ...], list[tuple[CaseRow, Timeline]]] = {}
+_SNAPSHOT_LOCK = threading.Lock()
+
+
+_MEMOS: dict[int, dict[Any, Any]] = {}  # results computed from a snapshot, by its id
+_SETTLE_GC = False
+
+
+def long_running() -> None:
+    """Say that this process lives long and serves many requests (the web server): each new
+    snapshot is then moved out of the garbage collector's way (gc.freeze), or every full
+    collection rescans ten thousand cases' timelines — pauses of half a second."""
+    global _SETTLE_GC
+    _SETTLE_GC = True
+
+
+def _settle_gc() -> None:
+    import gc
+
+    gc.unfreeze()  # what an earlier snapshot froze is collectable again...
+    gc.collect()
+    gc.freeze()  # ...and what lives now (the new snapshot) is left alone
+
+
+def _memo(snap: list[tuple[CaseRow, Timeline]], key: Any, value: Any = None) -> Any:
+    """A result computed from this snapshot before (or store `value` as it)."""
+    with _SNAPSHOT_LOCK:
+        memo = _MEMOS.setdefault(id(snap), {})
+        if value is not None:
+            if len(memo) > 64:
+                memo.clear()
+            memo[key] = value
+        return memo.get(key)
+
+
+def _snapshot(arc: Archive, on: date) -> list[tuple[CaseRow, Timeline]]:
     with arc.register.read() as conn:
-        rows = _load_many(conn, where)
-    out = []
-    for case in rows:
-        if code and code not in json.loads(case.row.countries):
-            continue
-        if wanted and not wanted(case.row.division):
-            continue
-        d = case_dict(arc, case, on)
-        if overdue and not any(s["status"] == "overdue" for s in d["steps"]):
-            continue
-        out.append(d)
-    return out
+        marker = conn.execute(select(
+            select(func.max(events.c.id)).scalar_subquery(),
+            select(func.count()).select_from(cases).scalar_subquery(),
+            select(func.count()).select_from(steps).scalar_subquery(),
+        )).one()
+        key = (arc.register_url, id(arc.calendar), on, *marker)
+        with _SNAPSHOT_LOCK:
+            hit = _SNAPSHOTS.get(key)
+        if hit is not None:
+            return hit
+        rows = _load_many(conn)
+    snap = [(case, case.timeline(arc, on)) for case in rows]
+    with _SNAPSHOT_LOCK:
+        for old in [k for k in _SNAPSHOTS if k[:2] == key[:2]]:
+            _MEMOS.pop(id(_SNAPSHOTS.pop(old)), None)  # one snapshot per register and calendar
+        _SNAPSHOTS[key] = snap
+    if _SETTLE_GC:
+        _settle_gc()
+    return snap
 
 
 def due(
-    arc: Archive, *, within: int | None = None, division: str | None = None
+    arc: Archive, *, within: int | None = None, division: str | None = None,
+    only_division: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every open case's current step, overdue first, then by due date, then the steps that
     wait on someone else (top management's decision, a negotiation's agreed dates), longest
     wait first. A wait longer than `[reminders] waiting_days` carries a reminder. `within`
-    keeps the steps due within that many days (and the waits that need a reminder)."""
+    keeps the steps due within that many days (and the waits that need a reminder);
+    `only_division` keeps one Division's cases exactly (access control, `same_division`)."""
     on = today()
+    snap = _snapshot(arc, on)
+    memo = _memo(snap, ("due", within, division, only_division))
+    if memo is not None:
+        return list(memo)
     remind = arc.settings.remind_waiting_days
     wanted = _division_matcher(division)
-    with arc.register.read() as conn:
-        rows = _load_many(conn, [cases.c.status == "open"])
     out = []
-    for case in rows:
+    for case, tl in snap:
+        if tl.status != "open":
+            continue
         if wanted and not wanted(case.row.division):
             continue
-        s = case.timeline(arc, on).current_state
+        if only_division is not None and not same_division(case.row.division, only_division):
+            continue
+        s = tl.current_state
         if s is None:
             continue
         waited = (on - s.since).days if s.status == "waiting" and s.since else None
@@ -656,7 +846,8 @@ def due(
             }
         )
     out.sort(key=_due_order)
-    return out
+    _memo(snap, ("due", within, division, only_division), out)
+    return list(out)
 
 
 def _due_order(row: dict[str, Any]) -> tuple[Any, ...]:

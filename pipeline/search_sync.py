@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -95,16 +96,47 @@ def unindexed(arc: Archive) -> list[str]:
         return [r.id for r in rows]
 
 
+# Index folders this process opened and found whole, with the signature they had then: a
+# long-running process (the web server) need not open the index again before every search
+# (most of a search's time on 20,000 documents) while nothing has replaced or removed it.
+_WHOLE: dict[Path, tuple[object, ...]] = {}
+
+
+def _signature(index_dir: Path) -> tuple[object, ...] | None:
+    """What changes when the index is rebuilt, replaced, written, damaged or removed: the
+    CURRENT pointer and the size and time of every file of its generation."""
+    import os
+
+    try:
+        current = (index_dir / "CURRENT").read_bytes()
+        gen = json.loads(current).get("generation")
+        files = []
+        with os.scandir(index_dir / str(gen)) as entries:
+            for e in entries:
+                st = e.stat(follow_symlinks=False)
+                files.append((e.name, st.st_size, st.st_mtime_ns, st.st_ino))
+    except (OSError, ValueError, AttributeError):
+        return None
+    return (current, tuple(sorted(files)))
+
+
 def ensure_index(arc: Archive) -> str | None:
     """Make the index whole before a search: rebuild a missing or damaged one, catch up
     documents left unindexed. Returns what was done, or None."""
     from . import index
 
-    ix = index.open_index(arc.index_dir)
-    ix.ix.close()
-    if ix.recreated or (ix.created and _has_documents(arc)):
-        rebuild(arc)
-        return "rebuilt"
+    where = Path(arc.index_dir).resolve()
+    seen = _signature(where)
+    if seen is None or _WHOLE.get(where) != seen:
+        ix = index.open_index(arc.index_dir)
+        ix.ix.close()
+        if ix.recreated or (ix.created and _has_documents(arc)):
+            _WHOLE.pop(where, None)
+            rebuild(arc)
+            return "rebuilt"
+        signature = _signature(where)
+        if signature is not None:
+            _WHOLE[where] = signature
     missing = unindexed(arc)
     if missing and index_documents(arc, missing):
         return f"caught up {len(missing)}"

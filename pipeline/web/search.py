@@ -1,0 +1,95 @@
+"""Carian: a query box, filters and facet checkboxes, ranked hits with their highlighted
+snippets. The URL holds the whole query, so a search can be shared."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, render_template, request
+
+from pipeline import cases, roles, search_sync
+from pipeline.errors import IkaError
+
+from .security import archive, me, require
+
+bp = Blueprint("search", __name__)
+
+FACETS = ("country", "type", "level", "year")
+MAX_RESULTS = 1000
+
+
+def _day(name: str) -> date | None:
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise IkaError(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def search_args() -> tuple[str | None, dict[str, Any]]:
+    """The query and filters of the URL, as `search_sync.search` takes them (one value per
+    facet: the first ticked)."""
+    a = request.args
+    query = (a.get("q") or "").strip() or None
+    filters: dict[str, Any] = {}
+    for name in ("country", "type", "level"):
+        values = [v.strip() for v in a.getlist(name) if v.strip()]
+        if values:
+            filters[name] = values[0]
+    if (a.get("case") or "").strip():
+        filters["case"] = a["case"].strip()
+    year = (a.get("year") or "").strip()
+    if year:
+        try:
+            filters["year"] = int(year)
+        except ValueError:
+            raise IkaError(f"{year!r} is not a year") from None
+    for key, name in (("date_from", "from"), ("date_to", "to")):
+        value = _day(name)
+        if value is not None:
+            filters[key] = value
+    scope = roles.division_scope(me(), "search")
+    if scope is not None:
+        filters["within_cases"] = cases.case_ids(archive(), only_division=scope)
+    return query, filters
+
+
+def run_search(limit: int) -> dict[str, Any]:
+    query, filters = search_args()
+    return search_sync.search(archive(), query, limit=max(1, min(limit, MAX_RESULTS)),
+                              **filters)
+
+
+def url_with(**changes: Any) -> str:
+    """This search's URL with some parameters changed (None removes one)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    for k, v in changes.items():
+        if v is not None:
+            args.append((k, v))
+    return "?" + urlencode(args)
+
+
+@bp.route("/search")
+@require("search")
+def index() -> Any:
+    size = max(1, current_app.config["PAGE_SIZE"] * 2 // 5)  # 20 hits: snippets cost
+    try:
+        page = max(1, min(int(request.args.get("page", 1)), MAX_RESULTS // size))
+    except ValueError:
+        page = 1
+    error = None
+    try:
+        result = run_search(page * size)
+    except IkaError as exc:
+        error = str(exc)
+        result = {"total": 0, "hits": [], "facets": {}}
+    hits = result["hits"][(page - 1) * size:]
+    pages = max(1, -(-min(result["total"], MAX_RESULTS) // size))
+    chosen = {name: request.args.getlist(name) for name in FACETS}
+    return render_template("search.html", result=result, hits=hits, page=page, pages=pages,
+                           q=request.args.get("q", ""), args=request.args, chosen=chosen,
+                           error=error, url_with=url_with, offset=(page - 1) * size)
