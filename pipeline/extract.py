@@ -43,6 +43,8 @@ Progress = Callable[[str], None]
 NEEDS_PASSWORD = "encrypted: needs a password (retry with ika file --password)"
 WRONG_PASSWORD = "encrypted: the password is wrong (retry with ika file --password)"
 NOT_A_PDF = "damaged: not a readable PDF"
+OURS = "error"  # the kind of a failure on this server's side (not the document's): retry it
+RETRY_HINT = "retry with `ika retry`"
 
 MIN_PAGE_CHARS = 20  # fewer letters/digits than this on a page: treat it as a scan
 DEFAULT_IMAGE_DPI = 300  # assumed when an image does not say (most office scanners use 300)
@@ -53,9 +55,11 @@ DOCX_RATIO_MIN_BYTES = 10 * 1024 * 1024  # small parts may compress well legitim
 MAX_DOCX_MEMBERS = 10_000
 OCR_TIMEOUT_BASE_S = 120
 OCR_TIMEOUT_PER_PAGE_S = 240  # above OCRmyPDF's own 180 s Tesseract limit per page
+TESSERACT_TIMEOUT_S = 180.0  # Tesseract's limit per page (OCRmyPDF's default)
 
 _LANGUAGES_RE = re.compile(r"[A-Za-z_]+(\+[A-Za-z_]+)*")
 _PROGRESS_TAG = "@ika-progress\t"
+_TESSERACT_TIMED_OUT = "took too long to OCR"  # OCRmyPDF's warning for a page it skipped
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
@@ -97,7 +101,9 @@ def extract(
     if not _LANGUAGES_RE.fullmatch(languages):
         raise ValueError(f"bad OCR language list {languages!r} (expected e.g. 'msa+eng')")
     path = Path(path)
-    work_dir = Path(work_dir)
+    # Absolute: OCRmyPDF runs with its job folder as working directory, where a relative
+    # path (an archive given as `--archive archive`) would point somewhere else.
+    work_dir = Path(work_dir).resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
     ocr = _Ocr(work_dir, languages, progress or _no_progress, max_pixels)
     kind = kinds.sniff(path)
@@ -362,7 +368,7 @@ def _read_pdf(path: Path, password: str | None) -> Any:
         if len(reader.pages) == 0:
             raise ExtractionError("damaged: the PDF has no pages", "damaged")
         return reader
-    except ExtractionError:
+    except (ExtractionError, MemoryError):
         raise
     except DependencyError as error:
         raise ExtractionError(
@@ -638,6 +644,7 @@ def _run_ocrmypdf(
         *_pdfa_args(),
         "--sidecar", str(sidecar),
         "--max-image-mpixels", str(max(1, math.ceil(ocr.max_pixels / 1_000_000))),
+        "--tesseract-timeout", str(TESSERACT_TIMEOUT_S),
         "--plugin", str(plugin),
         # Only our copy loses its signature; the signed original is filed untouched.
         "--invalidate-digital-signatures",
@@ -649,6 +656,14 @@ def _run_ocrmypdf(
     code, errors = _run_child(args, job, ocr, ocr_pages)
     if code != 0:
         raise _ocr_failure(code, errors, source)
+    if any(_TESSERACT_TIMED_OUT in line for line in errors):
+        # OCRmyPDF leaves such a page without text and succeeds: the scan would be filed
+        # unsearchable for good. It is the server's limit, not the scan's fault: retry it.
+        raise ExtractionError(
+            "OCR ran out of time on a page (Tesseract's per-page limit; the server is busy) — "
+            f"{RETRY_HINT} when the server is less busy",
+            OURS,
+        )
     text = sidecar.read_text(encoding="utf-8", errors="replace")
     _tidy_job(job, keep={output.name})
     if not _is_pdfa(output):
@@ -699,7 +714,35 @@ def _run_child(args: list[str], job: Path, ocr: _Ocr, ocr_pages: int) -> tuple[i
     tmp.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(tmp), "PYTHONIOENCODING": "utf-8"}
     timeout = OCR_TIMEOUT_BASE_S + OCR_TIMEOUT_PER_PAGE_S * max(ocr_pages, 1)
-    child = subprocess.Popen(
+    try:
+        child = _start_child(args, job, env)
+    except OSError as error:
+        raise ExtractionError(
+            f"OCR could not run: cannot start OCRmyPDF ({error.strerror or error}) — "
+            f"{RETRY_HINT} once the server is fixed",
+            OURS,
+        ) from error
+    lines: queue.Queue[str | None] = queue.Queue()
+    reader = threading.Thread(target=_pump, args=(child.stderr, lines), daemon=True)
+    reader.start()
+    try:
+        errors = _relay(lines, ocr.progress, timeout)
+    except TimeoutError as error:
+        _kill_group(child)
+        raise ExtractionError(
+            f"OCR was stopped after {timeout // 60} min (time limit) — {RETRY_HINT} when the "
+            "server is less busy, or split the scan into smaller files",
+            OURS,
+        ) from error
+    except BaseException:
+        _kill_group(child)
+        raise
+    return child.wait(), errors
+
+
+def _start_child(args: list[str], job: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``python -m ocrmypdf ARGS`` in the job folder, in a process group of its own."""
+    return subprocess.Popen(
         [sys.executable, "-m", "ocrmypdf", *args],
         cwd=job,
         env=env,
@@ -709,21 +752,6 @@ def _run_child(args: list[str], job: Path, ocr: _Ocr, ocr_pages: int) -> tuple[i
         start_new_session=True,  # its own process group: Tesseract/Ghostscript die with it
         preexec_fn=_die_with_parent,
     )
-    lines: queue.Queue[str | None] = queue.Queue()
-    reader = threading.Thread(target=_pump, args=(child.stderr, lines), daemon=True)
-    reader.start()
-    try:
-        errors = _relay(lines, ocr.progress, timeout)
-    except TimeoutError as error:
-        _kill_group(child)
-        raise ExtractionError(
-            f"too-large: OCR took over {timeout // 60} min; split the scan into smaller files",
-            "too-large",
-        ) from error
-    except BaseException:
-        _kill_group(child)
-        raise
-    return child.wait(), errors
 
 
 def _die_with_parent() -> None:
@@ -745,9 +773,11 @@ def _pump(stream: Any, lines: queue.Queue[str | None]) -> None:
 
 
 def _relay(lines: queue.Queue[str | None], progress: Progress, timeout: float) -> list[str]:
-    """Turn progress lines into progress() calls; keep the rest for error messages."""
+    """Turn progress lines into progress() calls; keep the rest for error messages (the last
+    twenty, and every page Tesseract gave up on, first)."""
     deadline = time.monotonic() + timeout
     other: list[str] = []
+    timed_out: list[str] = []
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -757,9 +787,11 @@ def _relay(lines: queue.Queue[str | None], progress: Progress, timeout: float) -
         except queue.Empty:
             continue
         if line is None:
-            return other
+            return timed_out + other
         if line.startswith(_PROGRESS_TAG):
             _report(line, progress)
+        elif _TESSERACT_TIMED_OUT in line:
+            timed_out.append(line.strip())
         elif line.strip():
             other = [*other[-19:], line.strip()]
 
@@ -790,18 +822,47 @@ def _tidy_job(job: Path, keep: set[str]) -> None:
 
 
 def _ocr_failure(code: int, errors: list[str], source: Path) -> ExtractionError:
-    """Map OCRmyPDF's exit codes to a clerk's reason."""
+    """Map OCRmyPDF's exit codes to a clerk's reason.
+
+    Only a file OCRmyPDF cannot read (exit 2) or an encrypted one (8) is the document's fault;
+    everything else (a missing program or language, a crash, no memory, a full disk) is this
+    server's, and says what to fix and that `ika retry` files it afterwards.
+    """
     last = errors[-1][:160] if errors else "no message"
     if code == 2:  # input_file
         what = "PDF" if source.suffix == ".pdf" else "image"
         return ExtractionError(f"damaged: not a readable {what} (OCR: {last})", "damaged")
     if code == 8:  # encrypted_pdf
         return ExtractionError(NEEDS_PASSWORD, "encrypted")
+    return ExtractionError(_our_ocr_failure(code, errors, last), OURS)
+
+
+def _our_ocr_failure(code: int, errors: list[str], last: str) -> str:
+    """What went wrong on our side when OCRmyPDF failed, and what to do about it."""
+    text = "\n".join(errors)
+    program = re.search(r"(?:Could not find program|The program) '([^']+)'", text)
+    if program:
+        name = program.group(1)
+        return (f"OCR could not run: {name} not found on this server — install it "
+                f"(`make run` does) and {RETRY_HINT}")
+    if "language data" in text:
+        after = text.split("requested languages:", 1)[-1].strip().splitlines()
+        langs = after[0].strip() if after and after[0].strip() else "?"
+        return (f"OCR could not run: Tesseract has no language data for {langs!r} "
+                "(ika.toml [filing] ocr_languages) — install the language (tesseract-ocr-"
+                f"LANG) or correct the setting, then {RETRY_HINT}")
+    if "No module named" in text:
+        return f"OCR could not run: OCRmyPDF is not installed — run `make deps` and {RETRY_HINT}"
+    if "No space left on device" in text or "Disk quota exceeded" in text:
+        return f"OCR could not run: the server's disk is full — free space and {RETRY_HINT}"
+    if "MemoryError" in text or code in (-signal.SIGKILL, 137):
+        return (f"OCR ran out of memory on this server (exit {code}) — {RETRY_HINT} when "
+                "the server is less busy, or split the scan into smaller files")
     if code == 3:  # missing_dependency
-        return ExtractionError(
-            f"unsupported: OCR is not set up on this server ({last}); tell IT", "unsupported"
-        )
-    return ExtractionError(f"damaged: OCR failed (exit {code}: {last})", "damaged")
+        return (f"OCR could not run: a program it needs is missing ({last}) — install it "
+                f"(`make run` does) and {RETRY_HINT}")
+    return (f"OCR failed on this server (exit {code}: {last}); the document itself may be "
+            f"fine — {RETRY_HINT}, and tell IT if it fails again")
 
 
 def _sidecar_pages(sidecar: str, ocr_pdf: Path, page_count: int) -> list[str]:

@@ -25,8 +25,8 @@ from sqlalchemy import Connection, func, insert, select
 from .archive import Archive
 from .cases import complete_by_filing
 from .clock import now, today
-from .errors import FilingError
-from .register import documents, log_event, texts
+from .errors import DuplicateDocument, FilingError
+from .register import cases, documents, log_event, texts
 
 CHUNK = 1 << 20
 MAX_STEM = 80  # characters of the original name kept in the stored name
@@ -42,6 +42,7 @@ class Filed:
     sha256: str
     resumed: bool = False  # it had been filed already by an interrupted run
     completed_steps: tuple[int, ...] = ()
+    inherited: tuple[str, ...] = ()  # fields taken from the case (its text gave none)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ def store(src: Path, dest: Path, sha: str) -> None:
     if dest.exists():
         if sha256_of(dest) == sha:
             return
-        raise FilingError(f"{dest} exists with other content; refusing to overwrite", "damaged")
+        raise FilingError(f"{dest} exists with other content; refusing to overwrite — "
+                          "run `ika verify` and tell IT", "error")
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     try:
         with open(src, "rb") as fin, open(tmp, "wb") as fout:
@@ -135,6 +137,7 @@ def file_document(
     on: date | None = None,
     version: int | None = None,
     index: bool = True,
+    extra_events: tuple[tuple[str, str], ...] = (),
 ) -> Filed:
     """File `src` into the archive and the register; return where it went.
 
@@ -143,6 +146,13 @@ def file_document(
     the same bytes were filed before (unless it is the same `source`: an interrupted run).
     `version` files a rendition (the PDF) under the version of the document it was made from.
     `index=False` leaves indexing to the caller, who indexes a whole batch in one commit.
+    `extra_events` are (action, note) pairs recorded on the new document in the same
+    transaction (e.g. why it waits unassigned).
+
+    A case's documents are stored under files/<CASE-ID>/, documents with no case under
+    files/unassigned/<YYYY>/. A dropped document filed into a case takes the case's
+    counterparts, type and level where its own text gives none, and completes steps 8 and 9
+    only when it is the negotiated instrument (the case's type and counterparts).
     """
     meta = meta or Metadata()
     src = Path(src)
@@ -154,11 +164,11 @@ def file_document(
         if earlier is not None:
             if source is not None and earlier.source == source:
                 return _filed(arc, earlier, resumed=True)
-            raise FilingError(
+            raise DuplicateDocument(
                 f"duplicate of {earlier.id} ({earlier.name}, filed {earlier.filed_at:%Y-%m-%d})",
-                "duplicate",
+                earlier.id,
             )
-    folder = arc.files / f"{filed_on.year}" / (case_id or "unassigned")
+    folder = arc.files / case_id if case_id else arc.files / "unassigned" / f"{filed_on.year}"
     if kind == "generated":
         key = name or src.stem
         version = version or _next_version(arc, case_id, key, src.suffix.lower())
@@ -182,6 +192,7 @@ def file_document(
             clash = conn.execute(select(documents).where(documents.c.sha256 == sha)).first()
         if clash is not None:
             return _lost_race(arc, clash, dest, source)
+        completes, meta, inherited = _with_case(conn, case_id, meta, kind)
         doc_id = _next_doc_id(conn)
         conn.execute(
             insert(documents).values(
@@ -197,14 +208,55 @@ def file_document(
         conn.execute(insert(texts).values(doc_id=doc_id, text=meta.text or ""))
         note = f"{key} v{version}" if kind == "generated" else f"{key} ({size} bytes)"
         log_event(conn, f"doc.{kind}", by=by, case_id=case_id, doc_id=doc_id, note=note)
-        completed = ()
-        if kind == "filed" and case_id and meta.type:
+        if inherited:
+            log_event(conn, "doc.inherited", by="system", case_id=case_id, doc_id=doc_id,
+                      note=inherited_note(inherited, case_id))
+        for action, text in extra_events:
+            log_event(conn, action, by=by, case_id=case_id, doc_id=doc_id, note=text)
+        completed: tuple[int, ...] = ()
+        if completes and case_id:
             completed = complete_by_filing(arc, conn, case_id, filed_on)
     if index:
         from .search_sync import index_documents
 
         index_documents(arc, [doc_id])
-    return Filed(doc_id, dest, case_id, step, version, sha, completed_steps=completed)
+    return Filed(doc_id, dest, case_id, step, version, sha, completed_steps=completed,
+                 inherited=inherited)
+
+
+def _with_case(
+    conn: Connection, case_id: str | None, meta: Metadata, kind: str
+) -> tuple[bool, Metadata, tuple[str, ...]]:
+    """For a dropped document filed into a case: is it the negotiated instrument (judged on
+    its own text), and its metadata completed from the case where its text gives none."""
+    if kind != "filed" or not case_id:
+        return False, meta, ()
+    from dataclasses import replace
+
+    from .caselink import facts, inherit, is_negotiated_instrument
+
+    row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    if row is None:
+        return False, meta, ()
+    case = facts(row)
+    completes = is_negotiated_instrument(case, meta.type, meta.countries)
+    countries, type_, level, taken = inherit(case, countries=meta.countries, type_=meta.type,
+                                             level=meta.level)
+    if taken:
+        meta = replace(meta, countries=countries, type=type_, level=level)
+    return completes, meta, taken
+
+
+def inherited_note(fields: tuple[str, ...], case_id: str) -> str:
+    """The note of a doc.inherited event: 'countries, type, level from IKA-2026-0001'."""
+    return f"{', '.join(fields)} from {case_id}"
+
+
+def inherited_fields(note: str | None) -> tuple[str, ...]:
+    """The fields named by a doc.inherited event's note."""
+    if not note or " from " not in note:
+        return ()
+    return tuple(f.strip() for f in note.rsplit(" from ", 1)[0].split(","))
 
 
 def _lost_race(arc: Archive, earlier: Any, stored: Path, source: str | None) -> Filed:
@@ -213,7 +265,7 @@ def _lost_race(arc: Archive, earlier: Any, stored: Path, source: str | None) -> 
         return _filed(arc, earlier, resumed=True)
     if (arc.root / earlier.path) != stored:
         stored.unlink(missing_ok=True)  # our copy is referenced by nothing
-    raise FilingError(f"duplicate of {earlier.id} ({earlier.name})", "duplicate")
+    raise DuplicateDocument(f"duplicate of {earlier.id} ({earlier.name})", earlier.id)
 
 
 def _filed(arc: Archive, row: Any, *, resumed: bool = False) -> Filed:

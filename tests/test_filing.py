@@ -32,15 +32,15 @@ def drop(archive: Path, src: Path, rel: str | None = None) -> Path:
 def test_text_pdf_is_filed_byte_for_byte_and_linked(ika, archive: Path) -> None:
     case_id = ika("case", "new", "--title", "FTA", "--type", "Perjanjian", "--country", "NZ",
                   "--division", "BKA", "--received", "2026-10-01").stdout.strip()
-    drop(archive, TEXT_PDF)
+    drop(archive, TEXT_PDF, f"{case_id}/{TEXT_PDF.name}")  # the case named by its sub-folder
     out = ika("watch", "--once").stdout
-    assert "filed" in out and "matching open case" in out
-    assert not any((archive / "inbox").iterdir())
+    assert "filed" in out and "(inbox folder)" in out
+    assert not any((archive / "inbox" / case_id).iterdir())
     (doc_id, linked, name, path, _sha, _source), = registered(archive)
     assert linked == case_id and name == "pta_334.pdf"
     stored = archive / path
     assert stored.read_bytes() == TEXT_PDF.read_bytes()
-    assert stored.name.startswith("pta_334-") and f"/{case_id}/" in path
+    assert stored.name.startswith("pta_334-") and path.startswith(f"files/{case_id}/")
     assert not os.access(stored, os.W_OK) or os.geteuid() == 0  # read-only (root can write)
     assert oct(stored.stat().st_mode)[-3:] == "444"
     history = as_json(ika("case", "show", case_id, "--json"))["history"]
@@ -53,10 +53,9 @@ def test_same_bytes_twice_is_a_duplicate(ika, archive: Path) -> None:
     ika("watch", "--once")
     drop(archive, TEXT_PDF, "again/copy of pta.pdf")
     out = ika("watch", "--once").stdout
-    assert "duplicate of DOC-000001" in out
-    reason = archive / "failed" / "again" / "copy of pta.pdf.reason.txt"
-    assert "duplicate of DOC-000001" in reason.read_text()
-    assert (archive / "failed" / "again" / "copy of pta.pdf").read_bytes() == TEXT_PDF.read_bytes()
+    assert "duplicate of DOC-000001 (removed from inbox)" in out
+    assert not (archive / "inbox" / "again" / "copy of pta.pdf").exists()
+    assert not any((archive / "failed").rglob("*"))  # nothing for a clerk to clean up
     assert len(registered(archive)) == 1
 
 
