@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Date, String, cast, func, insert, select, update
 
 from . import sop
 from .archive import Archive
@@ -488,18 +489,43 @@ def load_case(conn: Connection, case_id: str) -> CaseRow:
 
 
 def _load_many(conn: Connection, where: Iterable[Any] = ()) -> list[CaseRow]:
-    query = select(cases).order_by(cases.c.year, cases.c.seq)
+    """Many cases at once. Dates are read as text and parsed by `date.fromisoformat` (C),
+    not by SQLAlchemy's per-value SQLite date processor: `ika due` reads ten thousand."""
+    query = select(*_FAST_COLUMNS).order_by(cases.c.year, cases.c.seq)
     for w in where:
         query = query.where(w)
-    rows = conn.execute(query).all()
+    rows = [_FastRow(*_parsed(r)) for r in conn.execute(query)]
     done: dict[str, dict[int, date]] = {r.id: {} for r in rows}
     notes: dict[str, dict[int, str | None]] = {r.id: {} for r in rows}
     if rows:
-        for s in conn.execute(select(steps.c.case_id, steps.c.n, steps.c.done, steps.c.note)):
-            if s.case_id in done:
-                done[s.case_id][s.n] = s.done
-                notes[s.case_id][s.n] = s.note
+        day = cast(steps.c.done, String)
+        for case_id, n, when, note in conn.execute(
+            select(steps.c.case_id, steps.c.n, day, steps.c.note)
+        ):
+            if case_id in done:
+                done[case_id][n] = _as_date(when)
+                notes[case_id][n] = note
     return [CaseRow(r, done[r.id], notes[r.id]) for r in rows]
+
+
+def _as_date(value: Any) -> Any:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+_DATE_COLUMNS = {c.name for c in cases.columns if isinstance(c.type, Date)}
+_FAST_COLUMNS = [
+    cast(c, String).label(c.name) if c.name in _DATE_COLUMNS else c for c in cases.columns
+]
+_FastRow = namedtuple("_FastRow", [c.name for c in cases.columns])  # type: ignore[misc]
+_DATE_AT = [i for i, c in enumerate(cases.columns) if c.name in _DATE_COLUMNS]
+
+
+def _parsed(row: Any) -> list[Any]:
+    values = list(row)
+    for i in _DATE_AT:
+        if values[i] is not None:
+            values[i] = _as_date(values[i])
+    return values
 
 
 def case_dict(arc: Archive, case: CaseRow, on: date,
