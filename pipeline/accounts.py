@@ -40,6 +40,7 @@ class User:
     failed_logins: int = 0
     last_failed: datetime | None = None
     last_login: datetime | None = None
+    session_epoch: int = 0  # sessions of an earlier epoch are ended
 
 
 def hash_password(password: str) -> str:
@@ -69,7 +70,8 @@ def one_time_password() -> str:
 
 def _row_user(row) -> User:
     return User(row.name, row.role, row.division, bool(row.must_change), bool(row.disabled),
-                row.failed_logins or 0, row.last_failed, row.last_login)
+                row.failed_logins or 0, row.last_failed, row.last_login,
+                row.session_epoch or 0)
 
 
 def _valid_name(name: str) -> str:
@@ -142,13 +144,20 @@ def set_password(arc: Archive, name: str, password: str | None = None, *,
         done = conn.execute(
             update(users).where(users.c.name == name.strip()).values(
                 password_hash=hash_password(password), must_change=otp is not None,
-                failed_logins=0,
+                failed_logins=0, session_epoch=users.c.session_epoch + 1,
             )
         )
         if done.rowcount == 0:
             raise AccountError(f"no user {name!r}")
         log_event(conn, "user.passwd", by=by, note=name.strip() + (" (reset)" if otp else ""))
     return otp
+
+
+def end_sessions(arc: Archive, name: str) -> None:
+    """End every session of the user (logout): the session epoch moves on."""
+    with arc.register.write() as conn:
+        conn.execute(update(users).where(users.c.name == name.strip())
+                     .values(session_epoch=users.c.session_epoch + 1))
 
 
 def set_disabled(arc: Archive, name: str, disabled: bool = True, *, by: str | None = None) -> None:

@@ -38,8 +38,8 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from .clock import now
 from .errors import ArchiveNotFound, RegisterDamaged, SchemaTooNew
 
-SCHEMA_VERSION = 4  # the last migration in pipeline/migrations/versions sets this
-HEAD_REVISION = "0004"
+SCHEMA_VERSION = 5  # the last migration in pipeline/migrations/versions sets this
+HEAD_REVISION = "0005"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 metadata = MetaData()
@@ -162,6 +162,7 @@ users = Table(
     Column("last_failed", DateTime),
     Column("last_login", DateTime),
     Column("created_at", DateTime, nullable=False),
+    Column("session_epoch", Integer, nullable=False, default=0, server_default="0"),
 )
 
 api_tokens = Table(

@@ -39,6 +39,13 @@ def day(value: Any, what: str) -> date | None:
         raise IkaError(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _step(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise IkaError(f"step must be a number, not {value!r}") from None
+
+
 def _int(value: Any, default: int, low: int, high: int) -> int:
     try:
         return max(low, min(int(value), high))
@@ -151,7 +158,7 @@ def _after(case_id: str) -> Any:
 def case_done(case_id: str) -> Any:
     case = require_case("case.act", case_id)
     f = body()
-    cases.complete_step(archive(), case["id"], _int(f.get("step"), 0, 0, 99),
+    cases.complete_step(archive(), case["id"], _step(f.get("step")),
                         on=day(f.get("date"), "date"), note=f.get("note") or None, by=by())
     return _after(case["id"])
 

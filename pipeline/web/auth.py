@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -77,6 +78,8 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
+    if current_user.is_authenticated and not getattr(g, "token_auth", False):
+        accounts.end_sessions(archive(), me().name)  # a copied cookie stops working too
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -199,7 +199,10 @@ def _where(tl: Any) -> str:
 @require("case.act")
 def done(case_id: str) -> Any:
     def do(case: dict[str, Any]) -> str:
-        n = int(request.form.get("step") or 0)
+        try:
+            n = int(request.form.get("step") or 0)
+        except ValueError:
+            raise IkaError(_("The step is a number from 1 to 9.")) from None
         tl = cases.complete_step(archive(), case["id"], n, on=form_date("date"),
                                  note=(request.form.get("note") or "").strip() or None, by=by())
         return _("Step %(n)d recorded; %(where)s.", n=n, where=_where(tl))

@@ -57,7 +57,7 @@ class WebUser(UserMixin):
         self.must_change = user.must_change
 
     def get_id(self) -> str:
-        return self.name
+        return f"{self.name}:{self.user.session_epoch}"  # ends with the epoch (logout)
 
     @property
     def is_active(self) -> bool:
@@ -81,7 +81,16 @@ def is_api() -> bool:
     return request.blueprint == "api" or request.path.startswith("/api/")
 
 
-def _load_user(name: str) -> WebUser | None:
+def _load_user(key: str) -> WebUser | None:
+    """The user of a session, "NAME:EPOCH": none once the account's epoch moved on."""
+    name, _, epoch = key.rpartition(":")
+    user = _account(name)
+    if user is None or str(user.user.session_epoch) != epoch:
+        return None  # a session ended by a logout or a new password
+    return user
+
+
+def _account(name: str) -> WebUser | None:
     from pipeline.accounts import AccountError, get_user
 
     try:
@@ -114,7 +123,7 @@ def _request_loader(req: Any) -> WebUser | None:
         header = current_app.config.get("REMOTE_USER_HEADER")
         name = (req.headers.get(header) if header else None) or req.environ.get("REMOTE_USER")
         if name:
-            user = _load_user(name.strip())
+            user = _account(name.strip())
             if user is not None:
                 login_user(user)
                 session.permanent = True

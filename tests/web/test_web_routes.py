@@ -308,3 +308,26 @@ def test_no_request_path_reaches_the_file_system(login, web_archive: Path) -> No
     r = c.post("/inbox/retry", {"id": "../../ika.toml", "password": "x"})
     assert r.status_code == 302
     assert "nothing in failed/" in c.get("/inbox").text
+
+
+@pytest.mark.parametrize("step", ["abc", "", "1e9", "-"])
+def test_a_step_that_is_no_number_is_a_message_not_a_server_error(login, web_archive: Path,
+                                                                   step: str) -> None:
+    own, _ = case_ids(web_archive)
+    c = login("admin")
+    r = c.post(f"/cases/{own}/done", {"step": step, "confirm": "yes"})
+    assert r.status_code in (200, 302, 303)
+    from pipeline.cases import get_case
+
+    assert get_case(open_archive(web_archive), own)["current_step"] == 1  # nothing done
+
+
+def test_a_session_cookie_stops_working_at_logout(app: Flask, login) -> None:
+    c = login("admin")
+    cookie = c.c.get_cookie("ika_session") or next(
+        ck for ck in c.c._cookies.values() if "session" in ck.key)
+    assert read(c.c.get("/api/me")).status_code == 200
+    c.post("/logout")
+    other = app.test_client()
+    other.set_cookie(cookie.key, cookie.value)
+    assert read(other.get("/api/me")).status_code == 401  # the copied cookie is dead too
