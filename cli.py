@@ -161,6 +161,8 @@ def case() -> None:
 @click.option("--received", type=DATE, help="Date the request was received (default: today).")
 @click.option("--file-ref", help="The file reference (Ruj. Kami); default from ika.toml.")
 @click.option("--their-ref", help="The sender's reference (Ruj. Tuan).")
+@click.option("--security", metavar="MARKING",
+              help="Security marking of the case's documents: TERHAD, SULIT, RAHSIA ...")
 @by_option
 def case_new(
     archive_path: Path,
@@ -173,13 +175,16 @@ def case_new(
     received: date | None,
     file_ref: str | None,
     their_ref: str | None,
+    security: str | None,
     by: str | None,
 ) -> None:
-    """Open a case at step 1 and print its id."""
+    """Open a case at step 1 and print its id. --division takes a key of ika.toml's
+    [divisions] (KKA, PDRM ...) or a name; it is kept by its full name."""
     from pipeline.cases import new_case
 
+    arc = _open(archive_path)
     case_id = new_case(
-        _open(archive_path),
+        arc,
         title=title,
         type=type_,
         countries=countries,
@@ -189,9 +194,13 @@ def case_new(
         received=received,
         file_ref=file_ref,
         their_ref=their_ref,
+        security=security,
         by=by,
     )
     click.echo(case_id)
+    if arc.settings.division_for(division) is None:
+        _say(f"note: {division!r} is not in ika.toml [divisions]; the Division's letters will "
+             f"need an entry there (or `ika case edit {case_id} --division KEY`)", err=True)
 
 
 @case.command("list")
@@ -253,14 +262,25 @@ def case_show(archive_path: Path, case_id: str, as_json: bool) -> None:
 @click.argument("step", type=int)
 @click.option("--date", "on", type=DATE, help="Completion date (default: today).")
 @click.option("--note", help="A note for the history.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="What the step learnt, kept for later letters (hasil_mesyuarat=..., "
+                   "kehadiran=KLN; AGC, tempat=...); repeat for several.")
 @by_option
 def case_done(
-    archive_path: Path, case_id: str, step: int, on: date | None, note: str | None, by: str | None
+    archive_path: Path, case_id: str, step: int, on: date | None, note: str | None,
+    sets: tuple[str, ...], by: str | None
 ) -> None:
     """Complete the case's current step."""
-    from pipeline import cases, report
+    from pipeline import cases, docmaker, report
 
-    tl = cases.complete_step(_open(archive_path), case_id, step, on=on, note=note, by=by)
+    arc = _open(archive_path)
+    values = docmaker.parse_sets(sets)
+    if values:  # checked before the step is marked done
+        cases.check_case_values(values)
+    tl = cases.complete_step(arc, case_id, step, on=on, note=note, by=by)
+    if values:
+        for c in cases.set_case_values(arc, case_id, dict(values), by=by):
+            _say(f"{case_id.upper()}: {c.field} {_shown(c.old)} -> {_shown(c.new)}")
     click.echo(report.progress_line(case_id.strip().upper(), step, tl))
 
 
@@ -328,18 +348,20 @@ def case_schedule(
 @click.option("--source", type=click.Choice(["kln", "embassy", "management"]))
 @click.option("--file-ref", help="The file reference (Ruj. Kami).")
 @click.option("--their-ref", help="The sender's reference (Ruj. Tuan).")
+@click.option("--security", metavar="MARKING",
+              help="Security marking: TERHAD, SULIT, RAHSIA, RAHSIA BESAR (empty: none).")
 @by_option
 def case_edit(archive_path: Path, case_id: str, title: str | None, type_: str | None,
               countries: tuple[str, ...], level: str | None, division: str | None,
               source: str | None, file_ref: str | None, their_ref: str | None,
-              by: str | None) -> None:
+              security: str | None, by: str | None) -> None:
     """Correct a case's facts; each change is kept in its history as old -> new."""
     from pipeline import cases
 
     changes = cases.edit_case(
         _open(archive_path), case_id, by=by, title=title, type=type_,
         countries=countries or None, level=level, division=division, source=source,
-        file_ref=file_ref, their_ref=their_ref,
+        file_ref=file_ref, their_ref=their_ref, security=security,
     )
     for c in changes:
         _say(f"{case_id.upper()}: {c.field} {_shown(c.old)} -> {_shown(c.new)}")
@@ -429,6 +451,9 @@ def doc_list(archive_path: Path, case_id: str, as_json: bool) -> None:
                          for (name, v), fmts in versions.items()) or "not made"
         each = " (one per --to)" if row["per_addressee"] else ""
         _say(f"step {row['step']}  {row['document']:<20} {row['title']}{each}: {made}")
+        if row.get("uses"):
+            uses = "; ".join(f"{k}={' '.join(str(v).split())}" for k, v in row["uses"].items())
+            _say(f"        uses what the case knows: {uses}")
     for f in data["filed"]:
         _say(f"filed   {f['doc_id']}  {f['name']}")
 
@@ -443,30 +468,49 @@ def doc_list(archive_path: Path, case_id: str, as_json: bool) -> None:
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
               help="A field of the template; repeat for several.")
 @click.option("--pdf", is_flag=True, help="Also make a PDF (LibreOffice).")
+@click.option("--security", metavar="MARKING",
+              help="Mark this document TERHAD, SULIT, RAHSIA ... (default: the case's marking).")
 @by_option
 def doc_make(archive_path: Path, case_id: str, document: str, to: tuple[str, ...],
-             sets: tuple[str, ...], pdf: bool, by: str | None) -> None:
+             sets: tuple[str, ...], pdf: bool, security: str | None, by: str | None) -> None:
     """Render DOC for CASE, file it in the case, and print its path."""
     from pipeline import docmaker
 
     arc = _open(archive_path)
     for filed in docmaker.make(arc, case_id, document, to=to,
-                               overrides=docmaker.parse_sets(sets), pdf=pdf, by=by):
+                               overrides=docmaker.parse_sets(sets), pdf=pdf,
+                               security=security, by=by):
         _say(str(filed.path))
 
 
 @doc.command("check")
 @archive_option
-def doc_check(archive_path: Path) -> None:
-    """Render every template against sample cases and report problems."""
+@click.option("--strict", is_flag=True,
+              help="Fail also when a writer in ika.toml lacks what its letters need.")
+def doc_check(archive_path: Path, strict: bool) -> None:
+    """Render every template against sample cases and report problems; list the writers
+    (AB, the Divisions and agencies) whose entries in ika.toml are incomplete."""
     from pipeline import docmaker, templatecheck
     from pipeline.clock import today
 
-    problems = templatecheck.check_templates(docmaker.templates_dir(_open(archive_path)), today())
+    arc = _open(archive_path)
+    problems = templatecheck.check_templates(docmaker.templates_dir(arc), today(),
+                                             settings=arc.settings, root=arc.root)
     for p in problems:
         _say(p, err=True)
+    report = templatecheck.check_directory(arc.settings, arc.root)
+    for line, stops in report:
+        _say(f"{'incomplete' if stops else 'note'}: {line}", err=True)
     if problems:
         raise click.ClickException(f"{len(problems)} template problem(s)")
+    incomplete = [line for line, stops in report if stops]
+    if incomplete:
+        message = (f"{len(incomplete)} entr{'y' if len(incomplete) == 1 else 'ies'} of ika.toml "
+                   "incomplete: their letters stop until the keys are filled")
+        if strict:
+            raise click.ClickException(message)
+        click.echo(f"all templates render; {message}")
+        return
     click.echo("all templates render")
 
 
@@ -533,9 +577,13 @@ def watch(archive_path: Path, once: bool, poll: float | None) -> None:
     watcher = Watcher(_open(archive_path), poll=poll, log=_log)
     if once:
         outcomes = watcher.once()
-        count = {s: sum(o.status == s for o in outcomes) for s in ("filed", "duplicate", "failed")}
+        count = {s: sum(o.status == s for o in outcomes)
+                 for s in ("filed", "duplicate", "failed", "skipped")}
         dups = f", {count['duplicate']} duplicate(s) removed" if count["duplicate"] else ""
-        _log(f"{len(outcomes)} file(s): {count['filed']} filed{dups}, {count['failed']} failed")
+        left = (f", {count['skipped']} not filed now (left where they are, see above)"
+                if count["skipped"] else "")
+        _log(f"{len(outcomes)} file(s): {count['filed']} filed{dups}, {count['failed']} failed"
+             f"{left}")
         return
     watcher.install_signal_handlers()
     watcher.run()
@@ -619,11 +667,22 @@ def unassigned(archive_path: Path, as_json: bool) -> None:
 
 @main.command()
 @archive_option
-def verify(archive_path: Path) -> None:
-    """Re-hash every filed file; report missing or changed ones (exit 1 if any)."""
+@click.option("--repair", is_flag=True,
+              help="Set aside files the register does not know (to .orphans/), remove partial "
+                   "copies of dead processes and index entries of documents no longer "
+                   "registered; then verify.")
+def verify(archive_path: Path, repair: bool) -> None:
+    """Re-hash every filed file; report missing or changed ones, files in files/ the register
+    does not know, and documents the index serves that the register does not have (exit 1
+    if any)."""
+    from pipeline.fixity import repair as run_repair
     from pipeline.fixity import verify as run_verify
 
-    checked, problems = run_verify(_open(archive_path))
+    arc = _open(archive_path)
+    if repair:
+        for line in run_repair(arc):
+            _say(line)
+    checked, problems = run_verify(arc)
     for p in problems:
         _say(p.line())
     click.echo(f"{checked} file(s) checked, {len(problems)} problem(s)")
@@ -650,9 +709,10 @@ def search(archive_path: Path, query: str | None, country: str | None, type_: st
            level: str | None, case_id: str | None, year: int | None, date_from: date | None,
            date_to: date | None, limit: int, as_json: bool) -> None:
     """Find filed documents by words (Malay or English) and filters, with facet counts."""
-    from pipeline import report, search_sync
+    from pipeline import report
+    from pipeline.search import search as search_archive
 
-    result = search_sync.search(
+    result = search_archive(
         _open(archive_path), query, country=country, type=type_, level=level, case=case_id,
         year=year, date_from=date_from, date_to=date_to, limit=limit,
     )
@@ -685,9 +745,9 @@ def show(archive_path: Path, doc_id: str, as_json: bool) -> None:
 @archive_option
 def reindex(archive_path: Path) -> None:
     """Rebuild the search index from the register and the files."""
-    from pipeline import search_sync
+    from pipeline.search import rebuild
 
-    n = search_sync.rebuild(_open(archive_path))
+    n = rebuild(_open(archive_path))
     click.echo(f"indexed {n} document(s)")
 
 

@@ -53,7 +53,8 @@ def case_ids_in(text: str) -> list[str]:
 def find_case(arc: Archive, *, rel_path: PurePath | None, text: str) -> CaseLink:
     """The case named by the document's inbox sub-folder, file name or text.
 
-    A sub-folder that looks like a case id but names no known case (a typo) stops the search:
+    A case's sub-folder is named by its id exactly as written (IKA-2026-0001); one written
+    otherwise (lower case, other separators) or naming no known case (a typo) stops the search:
     the clerk meant a case, and guessing another would be wrong. A sub-folder that does not
     look like a case id at all leaves the file name and text to decide, and is the reason
     given when they do not.
@@ -64,6 +65,11 @@ def find_case(arc: Archive, *, rel_path: PurePath | None, text: str) -> CaseLink
         folders = rel_path.parts[:-1]
         for folder in reversed(folders):  # the folder nearest the file first
             named = case_ids_in(folder)
+            loose = [cid for cid in named if cid not in folder]
+            if loose:  # ika-2026-0001, IKA_2026_1: a person may mean a case, but not surely
+                return CaseLink(None, "unassigned",
+                                f"sub-folder {folder!r} is not written as a case id; "
+                                f"name it {loose[0]} to file into that case")
             hits = [cid for cid in named if cid in known]
             if len(hits) == 1:
                 return CaseLink(hits[0], "inbox folder")

@@ -18,7 +18,7 @@ from .clock import now, today
 from .countries import resolve_country
 from .errors import CaseNotFound, IkaError, InvalidDate, StepError
 from .instruments import default_level, resolve_level, resolve_type
-from .register import cases, current_user, dumps, events, log_event, steps
+from .register import case_values, cases, current_user, dumps, events, log_event, steps
 from .timeline import Timeline, compute, negotiation_end
 
 SOURCES = ("kln", "embassy", "management")
@@ -71,13 +71,17 @@ def new_case(
     received: date | None = None,
     file_ref: str | None = None,
     their_ref: str | None = None,
+    security: str | None = None,
     by: str | None = None,
 ) -> str:
-    """Open a case at step 1 and return its id, IKA-YYYY-NNNN."""
-    if not title.strip():
-        raise IkaError("a case needs a title")
+    """Open a case at step 1 and return its id, IKA-YYYY-NNNN. `division` is a key or a name
+    of ika.toml's [divisions] (stored as its full name) or, for a Division the directory does
+    not know, the name as typed."""
+    title = clean_title(title)
     if not division.strip():
         raise IkaError("a case needs a division")
+    division = arc.settings.division_name(division)
+    marking = _security(security)
     type_id = resolve_type(type)
     codes = _counterparts(countries)
     lvl = resolve_level(level) if level else default_level(codes)
@@ -100,7 +104,7 @@ def new_case(
                 id=case_id,
                 year=day.year,
                 seq=seq,
-                title=title.strip(),
+                title=title,
                 type=type_id,
                 level=lvl,
                 countries=dumps(codes),
@@ -111,9 +115,10 @@ def new_case(
                 their_ref=their_ref,
                 status="open",
                 created_at=now(),
+                security=marking,
             )
         )
-        log_event(conn, "case.new", by=by, case_id=case_id, note=title.strip())
+        log_event(conn, "case.new", by=by, case_id=case_id, note=title)
     return case_id
 
 
@@ -252,7 +257,8 @@ def schedule(
         return refresh_status(arc, conn, case_id)
 
 
-EDITABLE = ("title", "type", "countries", "level", "division", "source", "file_ref", "their_ref")
+EDITABLE = ("title", "type", "countries", "level", "division", "source", "file_ref", "their_ref",
+            "security")
 
 
 @dataclass(frozen=True)
@@ -275,12 +281,14 @@ def edit_case(
     source: str | None = None,
     file_ref: str | None = None,
     their_ref: str | None = None,
+    security: str | None = None,
 ) -> list[Change]:
     """Correct a case's facts. Nothing is erased: each changed field is an event old -> new.
-    Giving only the current values is an error (nothing to record)."""
+    Giving only the current values is an error (nothing to record). An empty security
+    clears the marking."""
     wanted: dict[str, Any] = {}
     if title is not None:
-        wanted["title"] = _required(title, "title")
+        wanted["title"] = clean_title(title)
     if type is not None:
         wanted["type"] = resolve_type(type)
     if countries is not None:
@@ -288,13 +296,15 @@ def edit_case(
     if level is not None:
         wanted["level"] = resolve_level(level)
     if division is not None:
-        wanted["division"] = _required(division, "division")
+        wanted["division"] = arc.settings.division_name(_required(division, "division"))
     if source is not None:
         wanted["source"] = _source(source)
     if file_ref is not None:
         wanted["file_ref"] = file_ref.strip() or None
     if their_ref is not None:
         wanted["their_ref"] = their_ref.strip() or None
+    if security is not None:
+        wanted["security"] = _security(security)
     if not wanted:
         raise IkaError(f"nothing to edit: give one of --{', --'.join(EDITABLE).replace('_', '-')}")
     with arc.register.write() as conn:
@@ -367,6 +377,110 @@ def withdraw(
         conn.execute(update(cases).where(cases.c.id == case.id).values(withdrawn=day))
         log_event(conn, "case.withdraw", by=by, case_id=case.id, note=f"withdrawn {day}: {reason}")
         return refresh_status(arc, conn, case.id)
+
+
+def _security(value: str | None) -> str | None:
+    from .letterfields import security_level
+
+    return security_level(value, "--security")
+
+
+# ---------------------------------------------------------------- what the case knows
+
+
+def _kept(key: str, raw: str | None) -> str | None:
+    """A value the case keeps, checked against its field's kind; None or blank clears it."""
+    from .letterfields import kept_fields
+
+    spec = kept_fields().get(key)
+    if spec is None:
+        known = ", ".join(kept_fields())
+        raise IkaError(f"{key!r} is not a value the case keeps; these are: {known}")
+    if raw is None or not str(raw).strip():
+        return None
+    text = str(raw).strip()
+    if spec.kind in ("date", "day"):
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            raise InvalidDate(f"{key}={text!r} is not a date (use YYYY-MM-DD)") from None
+    return text
+
+
+def check_case_values(values: dict[str, str | None]) -> None:
+    """Refuse an unknown key or a value of the wrong kind before anything is written."""
+    for key, value in values.items():
+        _kept(key, value)
+
+
+def set_case_values(arc: Archive, case_id: str, values: dict[str, str | None], *,
+                    by: str | None = None) -> list[Change]:
+    """Keep what the case knows (the request's reference and date, the embassy's note, the
+    meeting's date, venue, attendance, outcome ...) for every later document. Each change is
+    an event "case.value", "key: old -> new"; a blank value removes it. `ruj_surat` is the
+    case's their_ref (an edit event, as `ika case edit --their-ref`). Unchanged values are
+    left alone; the changes are returned."""
+    checked = {k: _kept(k, v) for k, v in values.items()}
+    changes: list[Change] = []
+    with arc.register.write() as conn:
+        case = load_case(conn, case_id)
+        old = {r.key: r.value for r in conn.execute(
+            select(case_values.c.key, case_values.c.value)
+            .where(case_values.c.case_id == case.id))}
+        for key, new in checked.items():
+            if key == "ruj_surat":
+                if case.row.their_ref != new:
+                    conn.execute(update(cases).where(cases.c.id == case.id)
+                                 .values(their_ref=new))
+                    log_event(conn, "case.edit", by=by, case_id=case.id,
+                              note=f"their_ref: {_shown(case.row.their_ref)} -> {_shown(new)}")
+                    changes.append(Change("their_ref", case.row.their_ref, new))
+                continue
+            if old.get(key) == new:
+                continue
+            where = (case_values.c.case_id == case.id) & (case_values.c.key == key)
+            if new is None:
+                conn.execute(case_values.delete().where(where))
+            elif key in old:
+                conn.execute(update(case_values).where(where)
+                             .values(value=new, set_at=now(), set_by=by or current_user()))
+            else:
+                conn.execute(insert(case_values).values(case_id=case.id, key=key, value=new,
+                                                        set_at=now(),
+                                                        set_by=by or current_user()))
+            log_event(conn, "case.value", by=by, case_id=case.id,
+                      note=f"{key}: {_shown(old.get(key))} -> {_shown(new)}")
+            changes.append(Change(key, old.get(key), new))
+    return changes
+
+
+def get_case_values(arc: Archive, case_id: str) -> dict[str, str]:
+    """What the case knows for its letters, as given (ISO dates, ;-separated lists)."""
+    with arc.register.read() as conn:
+        case = load_case(conn, case_id)
+        return _values(conn, case.id)
+
+
+def _values(conn: Connection, case_id: str) -> dict[str, str]:
+    rows = conn.execute(select(case_values.c.key, case_values.c.value)
+                        .where(case_values.c.case_id == case_id).order_by(case_values.c.key))
+    return {r.key: r.value for r in rows}
+
+
+MAX_TITLE = 500
+
+
+def clean_title(title: str) -> str:
+    """A title is one line a person can read: control characters and escape codes go, runs
+    of spaces and line breaks become one space, and it has at most MAX_TITLE characters."""
+    from .text import printable
+
+    title = " ".join(printable(title).split())
+    if not title:
+        raise IkaError("a case needs a title (it cannot be empty)")
+    if len(title) > MAX_TITLE:
+        raise IkaError(f"a title has at most {MAX_TITLE} characters (this one has {len(title)})")
+    return title
 
 
 def _required(value: str, what: str) -> str:
@@ -549,6 +663,7 @@ def case_dict(arc: Archive, case: CaseRow, on: date,
         "source": r.source,
         "file_ref": r.file_ref,
         "their_ref": r.their_ref,
+        "security": r.security,
         "decision": r.decision,
         "decision_date": decided.isoformat() if decided else None,
         "submitted": r.submitted.isoformat() if r.submitted else None,
@@ -583,8 +698,12 @@ def case_dict(arc: Archive, case: CaseRow, on: date,
 
 
 def get_case(arc: Archive, case_id: str) -> dict[str, Any]:
+    """One case in the DESIGN's JSON shape, with what it knows for its letters ("values")."""
     with arc.register.read() as conn:
-        return case_dict(arc, load_case(conn, case_id), today())
+        case = load_case(conn, case_id)
+        out = case_dict(arc, case, today())
+        out["values"] = _values(conn, case.id)
+        return out
 
 
 def history(arc: Archive, case_id: str) -> list[dict[str, Any]]:

@@ -18,11 +18,15 @@ from pipeline.errors import UnknownCountry
 
 __all__ = [
     "GROUPINGS",
+    "country_formal_ms",
     "country_name_en",
     "country_name_ms",
     "country_names",
+    "government_ms",
+    "is_commonwealth",
     "is_grouping",
     "join_ms",
+    "mission_ms",
     "name_table",
     "normalise",
     "resolve_country",
@@ -531,6 +535,48 @@ def country_name_ms(code: str) -> str:
     if code in GROUPINGS:
         return _GROUPING_NAMES[code][0][0]
     return _MS_NAMES[code][0]
+
+
+def country_formal_ms(code: str) -> str:
+    """The formal Malay name used in letters: KR -> "Republik Korea", US -> "Amerika Syarikat",
+    JP -> "Jepun" (a state whose official name is its short name keeps it)."""
+    from .formal_names import FORMAL_MS
+
+    code = _known_code(code)
+    if code in GROUPINGS:
+        return _GROUPING_NAMES[code][0][0]
+    return FORMAL_MS[code]
+
+
+def government_ms(code: str) -> str:
+    """The party to an instrument: "Kerajaan Republik Korea"; a kingdom's formal name already
+    says "Kerajaan" ("Kerajaan Arab Saudi", not "Kerajaan Kerajaan Arab Saudi")."""
+    formal = country_formal_ms(code)
+    return formal if formal.startswith("Kerajaan ") else f"Kerajaan {formal}"
+
+
+def is_commonwealth(code: str) -> bool:
+    from .formal_names import COMMONWEALTH
+
+    return code.strip().upper() in COMMONWEALTH
+
+
+def mission_ms(code: str) -> str | None:
+    """The country's mission in Kuala Lumpur, without the place: "Kedutaan Besar Republik
+    Korea", "Suruhanjaya Tinggi Republik Singapura" (a Commonwealth member). A territory is
+    spoken for by its sovereign's mission; None when there is none (Antarctica)."""
+    from .formal_names import SOVEREIGN, SPECIAL_MISSIONS
+
+    code = _known_code(code)
+    if code in GROUPINGS or code == "MY":
+        return None
+    if code in SOVEREIGN:
+        sovereign = SOVEREIGN[code]
+        return mission_ms(sovereign) if sovereign else None
+    if code in SPECIAL_MISSIONS:
+        return SPECIAL_MISSIONS[code]
+    kind = "Suruhanjaya Tinggi" if is_commonwealth(code) else "Kedutaan Besar"
+    return f"{kind} {country_formal_ms(code)}"
 
 
 @functools.cache

@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import sop
+from . import sop, workdir
 from .archive import Archive
 from .errors import IkaError, StepError, StorageError, TemplateError
 from .extract import docx_text
 from .filing import Filed, Metadata, documents_of, file_document
-from .letterfields import document_of
+from .letterfields import document_of, fields
 
 REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -41,12 +41,14 @@ def make(
     to: Sequence[str] = (),
     overrides: Mapping[str, str] | None = None,
     pdf: bool = False,
+    security: str | None = None,
     by: str | None = None,
 ) -> list[Filed]:
     """`_make`, with the disk's refusals (read-only or full disk, no permission, a file where
     files/ should be a folder) as one StorageError that names the path and the reason."""
     try:
-        return _make(arc, case_id, key, to=to, overrides=overrides, pdf=pdf, by=by)
+        return _make(arc, case_id, key, to=to, overrides=overrides, pdf=pdf, security=security,
+                     by=by)
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         raise StorageError(
@@ -63,13 +65,17 @@ def _make(
     to: Sequence[str] = (),
     overrides: Mapping[str, str] | None = None,
     pdf: bool = False,
+    security: str | None = None,
     by: str | None = None,
 ) -> list[Filed]:
     """Render document `key` for the case — one letter per addressee where the SOP says so —
-    and file each (and its PDF) into the case's step. All PDFs come from one LibreOffice run."""
+    and file each (and its PDF) into the case's step. All PDFs come from one LibreOffice run.
+    What the case keeps (`--set` of a kept field) is stored on it once the letters are filed;
+    `security` marks these documents (else the case's marking is printed)."""
     from . import letters
-    from .cases import get_case
+    from .cases import get_case, set_case_values
     from .clock import today
+    from .letterfields import kept_fields, security_level
 
     step, doc = document_of(key)
     case = get_case(arc, case_id)
@@ -79,21 +85,25 @@ def _make(
             f"branch (decision {case['decision']})"
         )
     addressees = [_addressee_key(arc, t) for t in dict.fromkeys(to)]
-    if doc.per_addressee and not addressees:
+    if doc.per_addressee and not addressees and not doc.distribution:
         keys = ", ".join(arc.settings.directory)
         raise TemplateError(f"{key} is one letter per addressee: give --to KEY ({keys})")
     if not doc.per_addressee and len(addressees) > 1:
         raise TemplateError(f"{key} is one document: give at most one --to")
+    sets = dict(overrides or {})
+    marking = security_level(security, f"{key}: --security") if security else None
+    if marking:
+        sets["keselamatan"] = marking
     letters_to: list[str | None] = list(addressees) or [None]
     contexts = [
-        letters.build_context(case, key, arc.settings, to_key=t,
-                              overrides=dict(overrides or {}), today=today())
+        letters.build_context(case, key, arc.settings, to_key=t, overrides=sets,
+                              today=today(), recipients=addressees, archive_root=arc.root)
         for t in letters_to  # every letter's fields are checked before any is filed
     ]
-    work = arc.root / ".work"
-    work.mkdir(exist_ok=True)
     filed: list[Filed] = []
-    with tempfile.TemporaryDirectory(dir=work) as tmp:
+    # In this process's own work folder: a watcher starting meanwhile cleans only the
+    # folders of dead processes (pipeline.workdir), never this one.
+    with tempfile.TemporaryDirectory(dir=workdir.own(arc.root)) as tmp:
         names = [f"{key}-{t}" if t and doc.per_addressee else key for t in letters_to]
         docs = [
             letters.render(key, ctx, Path(tmp) / f"{name}.docx", templates_dir=templates_dir(arc))
@@ -115,7 +125,25 @@ def _make(
                 filed.append(file_document(arc, rendition, kind="generated", name=name,
                                            case_id=case["id"], step=step.n, meta=meta, by=by,
                                            version=first.version))
+    marked = sets.get("keselamatan")
+    if marked and str(marked).strip():
+        _mark(arc, [f.doc_id for f in filed], security_level(marked, key))
+    kept = kept_fields()
+    known = {k: v for k, v in sets.items() if k in kept and k in {f.name for f in fields(key)}}
+    if known:
+        set_case_values(arc, case["id"], known, by=by)
     return filed
+
+
+def _mark(arc: Archive, doc_ids: Sequence[str], marking: str | None) -> None:
+    """The documents' own security marking, in the register beside them."""
+    from sqlalchemy import update
+
+    from .register import documents
+
+    with arc.register.write() as conn:
+        conn.execute(update(documents).where(documents.c.id.in_(list(doc_ids)))
+                     .values(security=marking))
 
 
 def _addressee_key(arc: Archive, key: str) -> str:
@@ -128,19 +156,24 @@ def _addressee_key(arc: Archive, key: str) -> str:
 
 
 def listing(arc: Archive, case_id: str) -> dict[str, Any]:
-    """What the case's steps call for, and the versions made or filed for each."""
+    """What the case's steps call for, the versions made or filed for each, and the values
+    the case keeps that each will use ("uses": field -> value as stored)."""
     from .cases import get_case
 
     case = get_case(arc, case_id)
     docs = documents_of(arc, case["id"])
+    stored = dict(case.get("values") or {})
+    if case.get("their_ref"):
+        stored["ruj_surat"] = case["their_ref"]
     rows = []
     for s in sop.STEPS:
         state = next(x for x in case["steps"] if x["n"] == s.n)
         for d in s.documents:
             made = [x for x in docs if x["kind"] == "generated" and
                     (x["name"] == d.key or x["name"].startswith(d.key + "-"))]
+            uses = {f.name: stored[f.name] for f in fields(d.key) if f.kept and f.name in stored}
             rows.append({
-                "step": s.n, "document": d.key, "title": d.title,
+                "step": s.n, "document": d.key, "title": d.title, "uses": uses,
                 "per_addressee": d.per_addressee, "step_status": state["status"],
                 "made": [{"doc_id": x["doc_id"], "name": x["name"], "version": x["version"],
                           "format": Path(x["path"]).suffix.lstrip("."), "path": x["path"]}

@@ -75,6 +75,11 @@ class Extraction:
     ocr_pages: int
 
 
+class OcrNeeded(Exception):
+    """Raised by extract(ocr=False) for a document that needs OCR: nothing was run. The
+    watcher's quick lane hands such documents to its OCR lane (pipeline.watcher)."""
+
+
 @dataclass(frozen=True)
 class _Ocr:
     """Settings of one extract() call that the OCR step needs."""
@@ -83,6 +88,35 @@ class _Ocr:
     languages: str
     progress: Progress
     max_pixels: int
+    allowed: bool = True  # False: raise OcrNeeded instead of running OCR
+    max_pages: int | None = None  # more pages (or image frames): refused as too large
+    max_seconds: float | None = None  # the time limit of this document
+    deadline: float | None = None  # time.monotonic() at which it is reached
+
+    def check_time(self) -> None:
+        """Raise the time-limit error once the document's time is up."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise _time_limit(self.max_seconds)
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else max(self.deadline - time.monotonic(), 0.0)
+
+    def check_pages(self, pages: int, what: str = "pages") -> None:
+        if self.max_pages is not None and pages > self.max_pages:
+            raise ExtractionError(
+                f"too-large: {pages} {what}, the limit is {self.max_pages} per document "
+                "(ika.toml [filing] max_pages); split it, or raise the limit and `ika retry`",
+                "too-large",
+            )
+
+
+def _time_limit(seconds: float | None) -> ExtractionError:
+    return ExtractionError(
+        f"too-large: reading it took longer than the time limit of {seconds or 0:g} s per "
+        "document (ika.toml [filing] max_seconds_per_document); split it, or raise the limit "
+        "and `ika retry`",
+        "too-large",
+    )
 
 
 def extract(
@@ -93,10 +127,16 @@ def extract(
     languages: str = "msa+eng",
     progress: Callable[[str], None] | None = None,
     max_pixels: int = 100_000_000,
+    ocr: bool = True,
+    max_pages: int | None = None,
+    max_seconds: float | None = None,
 ) -> Extraction:
     """Extract the text of `path`, OCR-ing scans into a searchable PDF/A under `work_dir`.
 
-    Raises `ExtractionError` with a reason a filing clerk can act on.
+    Raises `ExtractionError` with a reason a filing clerk can act on; a PDF or image of more
+    than `max_pages` pages, or whose reading and OCR take longer than `max_seconds`, is
+    refused as too large (the OCR child is killed when the time is up). `ocr=False` raises
+    `OcrNeeded` where OCR would start.
     """
     if not _LANGUAGES_RE.fullmatch(languages):
         raise ValueError(f"bad OCR language list {languages!r} (expected e.g. 'msa+eng')")
@@ -105,7 +145,9 @@ def extract(
     # path (an archive given as `--archive archive`) would point somewhere else.
     work_dir = Path(work_dir).resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
-    ocr = _Ocr(work_dir, languages, progress or _no_progress, max_pixels)
+    deadline = time.monotonic() + max_seconds if max_seconds else None
+    ocr = _Ocr(work_dir, languages, progress or _no_progress, max_pixels, allowed=ocr,
+               max_pages=max_pages, max_seconds=max_seconds, deadline=deadline)
     kind = kinds.sniff(path)
     if kind == kinds.PDF:
         return _extract_pdf(path, password, ocr)
@@ -326,12 +368,20 @@ def _extract_pdf_in(job: Path, path: Path, password: str | None, ocr: _Ocr) -> E
     """The PDF work, with a job directory for repaired, decrypted and OCR'd copies."""
     with warnings.catch_warnings():  # hostile PDFs must not turn parser warnings into errors
         warnings.simplefilter("ignore")
-        reader, source = _open_pdf(path, password, job)
-        texts = [_page_text(page) for page in reader.pages]
-        scanned = [i for i, page in enumerate(reader.pages) if _needs_ocr(page, texts[i])]
+        reader, source = _open_pdf(path, password, job, ocr)
+        ocr.check_pages(_page_count(reader))
+        texts: list[str] = []
+        scanned: list[int] = []
+        for i, page in enumerate(reader.pages):
+            ocr.check_time()
+            texts.append(_page_text(page))
+            if _needs_ocr(page, texts[i]):
+                scanned.append(i)
         encrypted = reader.is_encrypted
     if not scanned:
         return Extraction("\f".join(texts), "pdf-text", len(texts), None, 0)
+    if not ocr.allowed:
+        raise OcrNeeded(len(scanned))
     ocr_input = job / "input.pdf"
     if encrypted:
         _decrypted_copy(source, password, ocr_input)
@@ -344,19 +394,36 @@ def _extract_pdf_in(job: Path, path: Path, password: str | None, ocr: _Ocr) -> E
     return Extraction("\f".join(texts), method, len(texts), ocr_pdf, len(scanned))
 
 
-def _open_pdf(path: Path, password: str | None, job: Path) -> tuple[Any, Path]:
+def _declared_pages(reader: Any) -> int:
+    """The page count the PDF's page tree declares (/Count): read in an instant, while
+    counting 20,000 pages takes pypdf seconds. It may lie; _page_count counts them."""
+    try:
+        return int(reader.trailer["/Root"]["/Pages"]["/Count"])
+    except Exception:
+        return 0
+
+
+def _page_count(reader: Any) -> int:
+    """The number of pages the PDF declares (0 if it cannot be read)."""
+    try:
+        return len(reader.pages)
+    except Exception:  # a broken page tree: the page loop finds out
+        return 0
+
+
+def _open_pdf(path: Path, password: str | None, job: Path, ocr: _Ocr) -> tuple[Any, Path]:
     """A decrypted pypdf reader, repairing the file with qpdf if pypdf cannot parse it."""
     try:
-        reader = _read_pdf(path, password)
+        reader = _read_pdf(path, password, ocr)
         return reader, path
     except ExtractionError as error:
         if error.kind != "damaged":
             raise
     repaired = _repaired_copy(path, password, job / "repaired.pdf")  # raises if qpdf cannot
-    return _read_pdf(repaired, password), repaired
+    return _read_pdf(repaired, password, ocr), repaired
 
 
-def _read_pdf(path: Path, password: str | None) -> Any:
+def _read_pdf(path: Path, password: str | None, ocr: _Ocr) -> Any:
     """Open and decrypt with pypdf; any parser failure means a damaged file."""
     import pypdf
     from pypdf.errors import DependencyError
@@ -365,6 +432,7 @@ def _read_pdf(path: Path, password: str | None) -> Any:
         reader = pypdf.PdfReader(path)
         if reader.is_encrypted and not _decrypt(reader, password):
             raise _password_error(password)
+        ocr.check_pages(_declared_pages(reader))  # before counting them one by one
         if len(reader.pages) == 0:
             raise ExtractionError("damaged: the PDF has no pages", "damaged")
         return reader
@@ -482,7 +550,9 @@ class _ImageInfo:
 
 def _extract_image(path: Path, ocr: _Ocr) -> Extraction:
     """OCR a JPEG/PNG/TIFF (all TIFF pages) into a searchable PDF/A."""
-    info = _inspect_image(path, ocr.max_pixels)
+    info = _inspect_image(path, ocr)
+    if not ocr.allowed:
+        raise OcrNeeded(info.frames)
     with _job(ocr.work_dir) as job:
         source = _ocr_ready_image(path, info, job)
         extra = [] if info.has_dpi else ["--image-dpi", str(DEFAULT_IMAGE_DPI)]
@@ -491,7 +561,7 @@ def _extract_image(path: Path, ocr: _Ocr) -> Extraction:
     return Extraction("\f".join(texts), "ocr", info.frames, ocr_pdf, info.frames)
 
 
-def _inspect_image(path: Path, max_pixels: int) -> _ImageInfo:
+def _inspect_image(path: Path, ocr: _Ocr) -> _ImageInfo:
     """Check every frame's size from the headers, so a pixel bomb is never decoded."""
     from PIL import Image, UnidentifiedImageError
 
@@ -499,22 +569,23 @@ def _inspect_image(path: Path, max_pixels: int) -> _ImageInfo:
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             with Image.open(path) as image:
-                return _image_info(image, max_pixels)
+                return _image_info(image, ocr)
         except Image.DecompressionBombError as error:
             raise _too_many_pixels() from error
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as error:
             raise ExtractionError("damaged: not a readable image", "damaged") from error
 
 
-def _image_info(image: Any, max_pixels: int) -> _ImageInfo:
+def _image_info(image: Any, ocr: _Ocr) -> _ImageInfo:
     """Walk the frames (headers only) of an opened image."""
-    frames = getattr(image, "n_frames", 1)
+    frames = _frame_count(image, ocr)
     first_info = dict(image.info)
     has_alpha = False
     for index in range(frames):
+        ocr.check_time()
         image.seek(index)
         width, height = image.size
-        if width * height > max_pixels:
+        if width * height > ocr.max_pixels:
             raise _too_many_pixels()
         has_alpha = has_alpha or image.mode in _ALPHA_MODES or "transparency" in image.info
     dpi = first_info.get("dpi")
@@ -523,6 +594,27 @@ def _image_info(image: Any, max_pixels: int) -> _ImageInfo:
 
 
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
+
+
+def _frame_count(image: Any, ocr: _Ocr) -> int:
+    """The number of frames (pages) of an image, counted only up to the page limit: a TIFF
+    of 20,000 pages is refused after max_pages + 1 headers, not after walking them all."""
+    if not getattr(image, "is_animated", False) and getattr(image, "n_frames", 1) == 1:
+        return 1
+    if ocr.max_pages is None:
+        return int(image.n_frames)
+    count = 0
+    try:
+        while True:
+            ocr.check_time()
+            image.seek(count)
+            count += 1
+            if count > ocr.max_pages:
+                ocr.check_pages(count, "pages or more")
+    except EOFError:
+        pass
+    image.seek(0)
+    return count
 
 
 def _too_many_pixels() -> ExtractionError:
@@ -714,6 +806,11 @@ def _run_child(args: list[str], job: Path, ocr: _Ocr, ocr_pages: int) -> tuple[i
     tmp.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(tmp), "PYTHONIOENCODING": "utf-8"}
     timeout = OCR_TIMEOUT_BASE_S + OCR_TIMEOUT_PER_PAGE_S * max(ocr_pages, 1)
+    remaining = ocr.remaining()
+    ours = remaining is not None and remaining < timeout  # the document's limit comes first
+    if ours:
+        ocr.check_time()
+        timeout = max(int(remaining or 0), 1)
     try:
         child = _start_child(args, job, env)
     except OSError as error:
@@ -729,6 +826,8 @@ def _run_child(args: list[str], job: Path, ocr: _Ocr, ocr_pages: int) -> tuple[i
         errors = _relay(lines, ocr.progress, timeout)
     except TimeoutError as error:
         _kill_group(child)
+        if ours:
+            raise _time_limit(ocr.max_seconds) from error
         raise ExtractionError(
             f"OCR was stopped after {timeout // 60} min (time limit) — {RETRY_HINT} when the "
             "server is less busy, or split the scan into smaller files",

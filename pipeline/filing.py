@@ -1,20 +1,29 @@
 """The one function that files every document: generated letters and dropped files alike.
 
-Order matters for crash safety: hash; copy into files/ (temp file, fsync, atomic rename);
-then register in one transaction; then index. A crash before the transaction leaves at most
-an unregistered copy that the next attempt reuses; the register never points at a file that
-is not there. `source` (the inbox path) lets a restart finish work it had already registered.
+Order matters for crash safety: hash; copy into a hidden temporary file beside its final
+name (fsync, read-only); then, holding the store lock and the register's write lock, choose
+the name (a letter's version is numbered here, so two processes never pick the same one),
+link the file to it — os.link never replaces a file already there — and register it in the
+same transaction; then index. A crash between the link and the commit leaves a file in
+files/ that the register does not know: the next filer that wants its name adopts it (same
+bytes) or sets it aside to .orphans/ with a reason; `ika verify` reports such files and
+`ika verify --repair` (and the watcher at start) sets them aside. It never blocks a later
+filing, and the register never points at a file that is not there. `source` (the inbox
+path) lets a restart finish work it had already registered.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import re
-import shutil
+import secrets
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,6 +39,9 @@ from .register import cases, documents, log_event, texts
 
 CHUNK = 1 << 20
 MAX_STEM = 80  # characters of the original name kept in the stored name
+MAX_STEM_BYTES = 160  # and bytes: names must fit the file system's 255 with their suffixes
+STORE_LOCK = ".store.lock"
+ORPHANS = ".orphans"  # files found in files/ that the register does not know, set aside
 
 
 @dataclass(frozen=True)
@@ -72,14 +84,19 @@ def sha256_of(path: Path) -> str:
 
 def safe_name(name: str, limit: int = MAX_STEM) -> str:
     """A recognisable, portable version of a file name: letters kept (Malay, Unicode),
-    separators and control characters replaced, the stem cut to `limit` characters."""
+    separators and control characters replaced, the stem cut to `limit` characters (and to
+    MAX_STEM_BYTES bytes of UTF-8). Bytes that are not UTF-8 are written as \\xNN first."""
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     name = unicodedata.normalize("NFC", Path(name).name)
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem or len(ext) > 8:
         stem, ext = name, ""
     stem = re.sub(r"[\s/\\:*?\"<>|\x00-\x1f]+", "_", stem).strip("._") or "document"
-    ext = re.sub(r"[^\w]", "", ext).lower()
-    return stem[:limit] + (f".{ext}" if ext else "")
+    ext = re.sub(r"[^\w]", "", ext).lower()[:8]
+    stem = stem[:limit]
+    while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        stem = stem[:-1]
+    return stem + (f".{ext}" if ext else "")
 
 
 def find_by_sha(arc: Archive, sha: str) -> Any | None:
@@ -89,30 +106,135 @@ def find_by_sha(arc: Archive, sha: str) -> Any | None:
         ).first()
 
 
-def store(src: Path, dest: Path, sha: str) -> None:
-    """Copy src to dest durably: temp file in the same folder, fsync, atomic rename.
-
-    An identical file already at dest (left by an interrupted run) is kept as it is.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if dest.exists():
-        if sha256_of(dest) == sha:
-            return
-        raise FilingError(f"{dest} exists with other content; refusing to overwrite — "
-                          "run `ika verify` and tell IT", "error")
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+@contextmanager
+def store_lock(arc: Archive) -> Iterator[None]:
+    """Held while a document's files are linked into files/ and registered, and while files
+    unknown to the register are set aside: whoever holds it sees files/ and the register
+    agree, but for what a crashed process left. (SQLite's write lock alone would do; this
+    lock makes it hold for any register, and for files set aside outside a transaction.)"""
+    fd = os.open(arc.root / STORE_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
-            shutil.copyfileobj(fin, fout, CHUNK)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as exc:  # a file system without locks: the register's lock remains
+            if exc.errno not in (errno.ENOLCK, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+        yield
+    finally:
+        os.close(fd)
+
+
+def _stage(src: Path, folder: Path, sha: str) -> Path:
+    """Copy src into a hidden temporary file in `folder` (the same file system as its final
+    name), fsync'd and read-only; its hash must be `sha`. Linked to its name later."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{secrets.token_hex(6)}.{os.getpid()}.part"
+    h = hashlib.sha256()
+    try:
+        with open(src, "rb") as fin, open(tmp, "xb") as fout:
+            while chunk := fin.read(CHUNK):
+                h.update(chunk)
+                fout.write(chunk)
             fout.flush()
             os.fsync(fout.fileno())
-        if sha256_of(tmp) != sha:
+        if h.hexdigest() != sha:
             raise FilingError(f"{src.name} changed while it was being filed; try again", "busy")
         os.chmod(tmp, 0o444)  # filed documents are immutable
-        os.replace(tmp, dest)
-        _fsync_dir(dest.parent)
-    finally:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def part_owner(name: str) -> int | None:
+    """The pid in a temporary file's name (`.<token>.<pid>.part`), if it has one."""
+    if not (name.startswith(".") and name.endswith(".part")):
+        return None
+    pid = name[: -len(".part")].rsplit(".", 1)[-1]
+    return int(pid) if pid.isdigit() else None
+
+
+def _registered(conn: Connection, rel: str) -> bool:
+    hit = conn.execute(select(documents.c.id).where(
+        (documents.c.path == rel) | (documents.c.ocr_path == rel)).limit(1)).first()
+    return hit is not None
+
+
+def set_aside(arc: Archive, path: Path, why: str, conn: Connection | None = None,
+              by: str | None = None) -> Path:
+    """Move a file the register does not know out of files/ into .orphans/ (same relative
+    path, `-N` if taken), with a reason file beside it; never deleted. The caller holds the
+    store lock. An event records it when a register connection is given."""
+    rel = path.relative_to(arc.files)
+    dest = arc.root / ORPHANS / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while os.path.lexists(dest):
+        dest = dest.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    note = (f"{why}\n\nfile:  files/{rel.as_posix()}\nwhen:  {now():%Y-%m-%d %H:%M:%S}\n"
+            "It was not in the register, so no document pointed at it. Nothing was deleted; "
+            "remove it once you are sure it is not needed.\n")
+    dest.with_name(dest.name + ".reason.txt").write_text(note, encoding="utf-8")
+    os.rename(path, dest)
+    if conn is not None:
+        log_event(conn, "file.set_aside", by=by or "system",
+                  note=f"files/{rel.as_posix()} -> {dest.relative_to(arc.root).as_posix()}: "
+                       f"{why}")
+    return dest
+
+
+def _link(arc: Archive, conn: Connection, tmp: Path, dest: Path, sha: str) -> str:
+    """Give the staged file `tmp` the name `dest`, never replacing a file already there:
+    os.link fails if the name exists. Under the store lock. Returns "linked", "adopted" (an
+    unregistered identical file was there: a crash's copy, kept) or "taken" (a registered
+    file has that name: the caller picks another)."""
+    while True:
+        try:
+            os.link(tmp, dest)
+            return "linked"
+        except FileExistsError:
+            pass
+        except OSError as exc:  # a file system without hard links (some network shares)
+            if exc.errno not in _NO_LINKS:
+                raise
+            if _rename_noreplace(tmp, dest):
+                return "linked"
+        rel = dest.relative_to(arc.root).as_posix()
+        if _registered(conn, rel):
+            return "taken"
+        if dest.is_file() and not dest.is_symlink() and sha256_of(dest) == sha:
+            return "adopted"
+        set_aside(arc, dest, "left in files/ by an interrupted run (copied, never registered), "
+                  "and in the way of a new document", conn)
+
+
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS}
+
+
+def _rename_noreplace(src: Path, dst: Path) -> bool:
+    """Rename src to dst unless dst exists (False then): renameat2(RENAME_NOREPLACE) where
+    the system has it, else a check and a rename — under the store lock, so no filer of ours
+    can take the name in between."""
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        renameat2 = None
+    if renameat2 is not None:
+        at_fdcwd, noreplace = -100, 1
+        if renameat2(at_fdcwd, os.fsencode(src), at_fdcwd, os.fsencode(dst), noreplace) == 0:
+            return True
+        err = ctypes.get_errno()
+        if err == errno.EEXIST:
+            return False
+        if err not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise OSError(err, os.strerror(err), str(dst))
+    if os.path.lexists(dst):
+        return False
+    os.rename(src, dst)
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -138,6 +260,7 @@ def file_document(
     version: int | None = None,
     index: bool = True,
     extra_events: tuple[tuple[str, str], ...] = (),
+    sha: str | None = None,
 ) -> Filed:
     """File `src` into the archive and the register; return where it went.
 
@@ -156,7 +279,7 @@ def file_document(
     """
     meta = meta or Metadata()
     src = Path(src)
-    sha = sha256_of(src)
+    sha = sha or sha256_of(src)
     size = src.stat().st_size
     filed_on = on or today()
     if kind == "filed":
@@ -169,59 +292,107 @@ def file_document(
                 earlier.id,
             )
     folder = arc.files / case_id if case_id else arc.files / "unassigned" / f"{filed_on.year}"
-    if kind == "generated":
-        key = name or src.stem
-        version = version or _next_version(arc, case_id, key, src.suffix.lower())
-        dest = folder / f"{key}-v{version}{src.suffix.lower()}"
-    else:
-        key = name or src.name
-        version = 1
-        stored = safe_name(key)
-        stem, _, ext = stored.rpartition(".")
-        dest = folder / (f"{stem}-{sha[:8]}.{ext}" if stem else f"{stored}-{sha[:8]}")
-    store(src, dest, sha)
-    ocr_rel = ocr_sha = None
-    if meta.ocr_pdf is not None:
-        ocr_dest = dest.with_name(dest.stem + ".ocr.pdf")
-        ocr_sha = sha256_of(meta.ocr_pdf)
-        store(meta.ocr_pdf, ocr_dest, ocr_sha)
-        ocr_rel = ocr_dest.relative_to(arc.root).as_posix()
-    clash = None
-    with arc.register.write() as conn:
-        if kind == "filed":  # checked again under the write lock: two filers may race here
-            clash = conn.execute(select(documents).where(documents.c.sha256 == sha)).first()
-        if clash is not None:
-            return _lost_race(arc, clash, dest, source)
-        completes, meta, inherited = _with_case(conn, case_id, meta, kind)
-        doc_id = _next_doc_id(conn)
-        conn.execute(
-            insert(documents).values(
-                id=doc_id, case_id=case_id, step=step, kind=kind, name=key, version=version,
-                path=dest.relative_to(arc.root).as_posix(), sha256=sha, size=size,
-                source=source, media=meta.media or src.suffix.lower().lstrip("."),
-                title=meta.title, countries=json.dumps(list(meta.countries)),
-                type=meta.type, level=meta.level, language=meta.language,
-                signed_date=meta.signed_date, signed_place=meta.signed_place,
-                method=meta.method, ocr_path=ocr_rel, ocr_sha256=ocr_sha, filed_at=now(),
+    key = (name or src.stem) if kind == "generated" else (name or src.name)
+    ocr_sha = sha256_of(meta.ocr_pdf) if meta.ocr_pdf is not None else None
+    tmp = _stage(src, folder, sha)  # the slow part, outside any lock
+    ocr_tmp = _stage(meta.ocr_pdf, folder, ocr_sha) if meta.ocr_pdf and ocr_sha else None
+    made: list[Path] = []  # names linked by this call: removed again if it does not commit
+    try:
+        with store_lock(arc), arc.register.write() as conn:
+            if kind == "filed":  # checked again under the lock: two filers may race here
+                clash = conn.execute(select(documents).where(documents.c.sha256 == sha)).first()
+                if clash is not None:
+                    return _lost_race(arc, clash, source)
+            version, dest = _name(arc, conn, kind, key, src, folder, sha, tmp, case_id,
+                                  version, made)
+            ocr_rel = None
+            if ocr_tmp is not None and ocr_sha is not None:
+                ocr_dest = dest.with_name(dest.stem + ".ocr.pdf")
+                placed = _link(arc, conn, ocr_tmp, ocr_dest, ocr_sha)
+                if placed == "taken":
+                    raise FilingError(f"{ocr_dest} belongs to another document — run "
+                                      "`ika verify` and tell IT", "error")
+                if placed == "linked":
+                    made.append(ocr_dest)
+                ocr_rel = ocr_dest.relative_to(arc.root).as_posix()
+            _fsync_dir(folder)
+            completes, meta, inherited = _with_case(conn, case_id, meta, kind)
+            doc_id = _next_doc_id(conn)
+            conn.execute(
+                insert(documents).values(
+                    id=doc_id, case_id=case_id, step=step, kind=kind, name=key,
+                    version=version, path=dest.relative_to(arc.root).as_posix(), sha256=sha,
+                    size=size, source=source, media=meta.media or src.suffix.lower().lstrip("."),
+                    title=meta.title, countries=json.dumps(list(meta.countries)),
+                    type=meta.type, level=meta.level, language=meta.language,
+                    signed_date=meta.signed_date, signed_place=meta.signed_place,
+                    method=meta.method, ocr_path=ocr_rel, ocr_sha256=ocr_sha, filed_at=now(),
+                )
             )
-        )
-        conn.execute(insert(texts).values(doc_id=doc_id, text=meta.text or ""))
-        note = f"{key} v{version}" if kind == "generated" else f"{key} ({size} bytes)"
-        log_event(conn, f"doc.{kind}", by=by, case_id=case_id, doc_id=doc_id, note=note)
-        if inherited:
-            log_event(conn, "doc.inherited", by="system", case_id=case_id, doc_id=doc_id,
-                      note=inherited_note(inherited, case_id))
-        for action, text in extra_events:
-            log_event(conn, action, by=by, case_id=case_id, doc_id=doc_id, note=text)
-        completed: tuple[int, ...] = ()
-        if completes and case_id:
-            completed = complete_by_filing(arc, conn, case_id, filed_on)
+            conn.execute(insert(texts).values(doc_id=doc_id, text=meta.text or ""))
+            note = f"{key} v{version}" if kind == "generated" else f"{key} ({size} bytes)"
+            log_event(conn, f"doc.{kind}", by=by, case_id=case_id, doc_id=doc_id, note=note)
+            if inherited:
+                log_event(conn, "doc.inherited", by="system", case_id=case_id, doc_id=doc_id,
+                          note=inherited_note(inherited, case_id))
+            for action, text in extra_events:
+                log_event(conn, action, by=by, case_id=case_id, doc_id=doc_id, note=text)
+            completed: tuple[int, ...] = ()
+            if completes and case_id:
+                completed = complete_by_filing(arc, conn, case_id, filed_on)
+    except BaseException:
+        for path in made:  # linked, never registered: referenced by nothing
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        tmp.unlink(missing_ok=True)
+        if ocr_tmp is not None:
+            ocr_tmp.unlink(missing_ok=True)
     if index:
-        from .search_sync import index_documents
+        from .search import index_documents
 
         index_documents(arc, [doc_id])
     return Filed(doc_id, dest, case_id, step, version, sha, completed_steps=completed,
                  inherited=inherited)
+
+
+def _name(arc: Archive, conn: Connection, kind: str, key: str, src: Path, folder: Path,
+          sha: str, tmp: Path, case_id: str | None, version: int | None,
+          made: list[Path]) -> tuple[int, Path]:
+    """Choose the stored name and link the staged file to it, under the store lock.
+
+    A generated document is `<key>-v<N>`, N numbered here, where no other process can take
+    the same number; a given `version` (a PDF of that .docx) is kept. A dropped document is
+    `<name>-<sha8>`, or `<name>-<sha16>[-N]` when a registered file has that name. A file the
+    register does not know in the way (a crash's) is adopted when it is the same bytes, else
+    set aside to .orphans/ — it never blocks."""
+    suffix = src.suffix.lower()
+    if kind == "generated":
+        fixed = version is not None
+        version = version or _next_version(conn, case_id, key, suffix)
+        for _ in range(1000):
+            dest = folder / f"{key}-v{version}{suffix}"
+            placed = _link(arc, conn, tmp, dest, sha)
+            if placed != "taken":
+                if placed == "linked":
+                    made.append(dest)
+                return version, dest
+            if fixed:
+                raise FilingError(f"{dest} belongs to another document — run `ika verify` "
+                                  "and tell IT", "error")
+            version += 1
+        raise FilingError(f"no free version for {key} in {folder}", "error")
+    stored = safe_name(key)
+    stem, _, ext = stored.rpartition(".")
+    for n in range(1000):
+        tag = sha[:8] if n == 0 else (sha[:16] if n == 1 else f"{sha[:16]}-{n}")
+        dest = folder / (f"{stem}-{tag}.{ext}" if stem else f"{stored}-{tag}")
+        placed = _link(arc, conn, tmp, dest, sha)
+        if placed != "taken":
+            if placed == "linked":
+                made.append(dest)
+            return 1, dest
+    raise FilingError(f"no free name for {key} in {folder}", "error")
 
 
 def _with_case(
@@ -259,12 +430,10 @@ def inherited_fields(note: str | None) -> tuple[str, ...]:
     return tuple(f.strip() for f in note.rsplit(" from ", 1)[0].split(","))
 
 
-def _lost_race(arc: Archive, earlier: Any, stored: Path, source: str | None) -> Filed:
+def _lost_race(arc: Archive, earlier: Any, source: str | None) -> Filed:
     """Another process registered the same bytes first: ours is the duplicate."""
     if source is not None and earlier.source == source:
         return _filed(arc, earlier, resumed=True)
-    if (arc.root / earlier.path) != stored:
-        stored.unlink(missing_ok=True)  # our copy is referenced by nothing
     raise DuplicateDocument(f"duplicate of {earlier.id} ({earlier.name})", earlier.id)
 
 
@@ -273,15 +442,15 @@ def _filed(arc: Archive, row: Any, *, resumed: bool = False) -> Filed:
                  resumed=resumed)
 
 
-def _next_version(arc: Archive, case_id: str | None, key: str, suffix: str) -> int:
-    with arc.register.read() as conn:
-        rows = conn.execute(
-            select(documents.c.path).where(
-                documents.c.case_id == case_id, documents.c.name == key,
-                documents.c.kind == "generated",
-            )
-        ).all()
-    return 1 + sum(1 for r in rows if r.path.endswith(suffix))
+def _next_version(conn: Connection, case_id: str | None, key: str, suffix: str) -> int:
+    """The next version of a generated document, read under the register's write lock."""
+    rows = conn.execute(
+        select(documents.c.path, documents.c.version).where(
+            documents.c.case_id == case_id, documents.c.name == key,
+            documents.c.kind == "generated",
+        )
+    ).all()
+    return 1 + max((r.version for r in rows if r.path.endswith(suffix)), default=0)
 
 
 def _next_doc_id(conn: Connection) -> str:

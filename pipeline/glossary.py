@@ -3,7 +3,7 @@
 Each line of `_TABLE` pairs the Malay names of one subject with its English names: the first
 name on each side is the preferred term, the others are variants found in texts (synonyms,
 spellings, singular and plural need not both be listed: the search stems them). Lines are grouped
-by the field KDN negotiates in. The search index (`pipeline.index`) turns every name found in a
+by the field KDN negotiates in. The search (`pipeline.search`) turns every name found in a
 title or text into a hidden concept token, so a query in either language finds texts in both;
 multi-word names match only as a whole, in order ("free trade" never matches "pemerdagangan
 orang").
@@ -11,7 +11,7 @@ orang").
 Curating: keep each name in one subject only (a test checks), use the official Malay term of
 the Act or agency where there is one, and avoid names that contain a country, instrument type or
 level name (those are matched first). After a change, `ika reindex` brings existing indexes up to
-date (or bump `pipeline.index.SCHEMA_VERSION`, which makes every archive rebuild its index).
+date (or bump `pipeline.search.SCHEMA_VERSION`, which makes every archive rebuild its index).
 """
 
 from __future__ import annotations

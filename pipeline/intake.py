@@ -12,15 +12,29 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
+from . import workdir
 from .archive import Archive
 from .clock import now
 from .errors import DuplicateDocument, FilingError, IkaError
+from .extract import OcrNeeded
 from .filing import Metadata, file_document, find_by_sha, sha256_of
+from .snapshot import (
+    Busy,
+    LinkEntry,
+    Place,
+    Snapshot,
+    locate,
+    move_entry,
+    name_bytes,
+    open_parent,
+    shown,
+    take,
+)
 
 Log = Callable[[str], None]
 
@@ -42,14 +56,15 @@ _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 @dataclass(frozen=True)
 class Outcome:
     path: Path
-    status: str  # filed | duplicate | failed | skipped
+    status: str  # filed | duplicate | failed | skipped | queued (for the OCR lane)
     doc_id: str | None = None
     case_id: str | None = None
     dest: Path | None = None
     reason: str | None = None
     how: str | None = None  # how the case was found
-    kind: str | None = None  # of a failure: error (ours), damaged, encrypted ...
+    kind: str | None = None  # of a failure: error (ours), damaged ...; of a skip: busy, unreadable
     note: str | None = None  # why a filed document waits unassigned; a suggested case
+    kept: bool = False  # filed, but its inbox entry was left there (it changed, or read-only)
 
     def line(self, arc: Archive) -> str:
         name = _shown(self.path, arc)
@@ -59,31 +74,30 @@ class Outcome:
             note = f" ({self.note})" if self.note else ""
             return f"filed   {name} -> {self.doc_id}{case}{how}{note}"
         if self.status == "duplicate":
-            return f"dup     {name}: {self.reason}"
+            note = f" ({self.note})" if self.note else ""
+            return f"dup     {name}: {self.reason}{note}"
         if self.status == "failed":
             return f"failed  {name}: {self.reason}"
+        if self.status == "queued":
+            return f"queued  {name}: {self.reason}"
         return f"skipped {name}: {self.reason}"
 
 
 def _shown(path: Path, arc: Archive) -> str:
     try:
-        return path.relative_to(arc.root).as_posix()
+        return shown(path.relative_to(arc.root).as_posix())
     except ValueError:
-        return str(path)
+        return shown(path)
 
 
 def managed_folder(arc: Archive, path: Path) -> Path | None:
     """The inbox or failed/ folder holding `path`: files there are the archive's to move."""
-    where = _located(path)
-    for folder in (arc.inbox, arc.failed):
-        if where.is_relative_to(folder.resolve()):
-            return folder
-    return None
+    place = _place(arc, path)
+    return place.folder if place else None
 
 
-def _located(path: Path) -> Path:
-    """Where the entry itself is (its folder resolved, not what a link points to)."""
-    return path.parent.resolve() / path.name
+def _place(arc: Archive, path: Path) -> Place | None:
+    return locate(path, (arc.inbox, arc.failed))
 
 
 def process(
@@ -95,49 +109,147 @@ def process(
     by: str | None = None,
     log: Log | None = None,
     index: bool = True,
+    ocr: bool = True,
 ) -> Outcome:
     """File `path`. Files in the inbox (or failed/) are removed once filed and moved to
-    failed/ with a reason when they cannot be; files elsewhere are left where they are."""
+    failed/ with a reason when they cannot be; files elsewhere are left where they are.
+
+    The file is opened once and copied into this process's work folder (pipeline.snapshot);
+    everything after reads that copy. The inbox entry is removed or moved only while it is
+    still the file that was taken. `ocr=False` (the watcher's quick lane) returns status
+    "queued" for a document that needs OCR, touching nothing, for the OCR lane to file."""
     path = Path(path)
-    folder = managed_folder(arc, path)
-    rel = _located(path).relative_to(folder.resolve()) if folder else None
+    place = _place(arc, path)
+    job = workdir.scratch(arc.root, "file-")
     try:
-        outcome = _file(arc, path, rel, folder, case_id=case_id, password=password,
-                        by=by, log=log, index=index)
+        return _process(arc, path, place, job, case_id=case_id, password=password, by=by,
+                        log=log, index=index, ocr=ocr)
+    finally:
+        shutil.rmtree(job, ignore_errors=True)
+
+
+def _process(arc: Archive, path: Path, place: Place | None, job: Path, *,
+             case_id: str | None, password: str | None, by: str | None, log: Log | None,
+             index: bool, ocr: bool) -> Outcome:
+    limit = int(arc.settings.max_size_mb * 1024 * 1024)
+    copy = job / ("document" + _suffix(path.name))
+    try:
+        snap = take(path, place, copy, max_bytes=limit)
+    except LinkEntry as exc:
+        return _refuse_entry(arc, path, place, exc.reason, exc.kind)
     except FilingError as exc:
-        if exc.kind == "busy":  # still being written: the watcher sees it change and retries
-            return Outcome(path, "skipped", reason=exc.reason)
-        reason, kind = exc.reason, exc.kind
-    except MemoryError:
-        reason, kind = (f"ran out of memory on this server while reading it — {RETRY} when "
-                        "the server is less busy"), OURS
-    except OSError as exc:
-        if exc.errno not in _DISK_FULL:  # vanished or unreadable mid-way: try again later
-            return Outcome(path, "skipped", reason=f"{exc.strerror or exc}; will retry")
-        reason, kind = f"the archive's disk is full ({exc.strerror}) — free space and {RETRY}", OURS
-    except IkaError:
-        raise  # the request itself is wrong (unknown case ...): nothing to quarantine
-    except Exception as exc:
-        if type(exc).__module__.startswith("sqlalchemy"):  # register busy: retry later
-            return Outcome(path, "skipped", reason=f"register busy ({type(exc).__name__})")
-        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-        reason = (f"not filed because of an error on this server ({detail}); the document "
-                  f"itself may be fine — {RETRY}, and report it if it fails again")
-        kind = OURS
-    else:
-        if folder is not None and outcome.status in ("filed", "duplicate"):
-            path.unlink(missing_ok=True)
-            if folder == arc.failed:
-                path.with_name(path.name + ".reason.txt").unlink(missing_ok=True)
-        return outcome
-    reason = reason.splitlines()[0] if reason else "could not be filed"
-    if folder is not None and path.exists():
+        if exc.kind in ("busy", "unreadable"):
+            return Outcome(path, "skipped", reason=exc.reason, kind=exc.kind)
+        return _refuse_entry(arc, path, place, exc.reason, exc.kind)
+    except OSError as exc:  # cannot be opened or read: report it, leave it, try again later
+        return Outcome(path, "skipped", kind="unreadable",
+                       reason=f"cannot be read ({exc.strerror or exc}); left where it is")
+    with snap:
         try:
-            quarantine(arc, path, rel or PurePath(path.name), reason, kind)
-        except OSError as exc:  # e.g. no room even for the reason file: leave it where it is
-            return Outcome(path, "skipped", reason=f"{reason} (not moved to failed/: "
-                                                   f"{exc.strerror or exc})", kind=kind)
-    return Outcome(path, "failed", reason=reason, kind=kind)
+            outcome = _file(arc, snap, place, case_id=case_id, password=password,
+                            by=by, log=log, index=index, ocr=ocr)
+        except OcrNeeded:
+            return Outcome(path, "queued", reason="needs OCR")
+        except FilingError as exc:
+            if exc.kind == "busy":  # still being written: tried again when it settles
+                return Outcome(path, "skipped", reason=exc.reason, kind="busy")
+            reason, kind = exc.reason, exc.kind
+        except MemoryError:
+            reason, kind = (f"ran out of memory on this server while reading it — {RETRY} "
+                            "when the server is less busy"), OURS
+        except OSError as exc:  # the archive's disk refused: the private copy is intact
+            where = f" ({shown(exc.filename)})" if exc.filename else ""
+            if exc.errno in _DISK_FULL:
+                reason = f"the archive's disk is full ({exc.strerror}) — free space and {RETRY}"
+            else:
+                reason = (f"the archive could not be written{where}: {exc.strerror or exc} — "
+                          f"fix the archive's folders, then {RETRY}")
+            kind = OURS
+        except IkaError:
+            raise  # the request itself is wrong (unknown case ...): nothing to quarantine
+        except Exception as exc:
+            if type(exc).__module__.startswith("sqlalchemy"):  # register busy: retry later
+                return Outcome(path, "skipped", reason=f"register busy ({type(exc).__name__})",
+                               kind="busy")
+            detail = shown(f"{type(exc).__name__}: {exc}").splitlines()[0][:200]
+            reason = (f"not filed because of an error on this server ({detail}); the "
+                      f"document itself may be fine — {RETRY}, and report it if it fails "
+                      "again")
+            kind = OURS
+        else:
+            return _let_go(arc, snap, place, outcome)
+        reason = reason.splitlines()[0] if reason else "could not be filed"
+        if place is None:
+            return Outcome(path, "failed", reason=reason, kind=kind)
+        return _quarantine_snapshot(arc, snap, place, reason, kind)
+
+
+def _suffix(name: str) -> str:
+    """The original's extension, if it is a plain one, for the private copy's name."""
+    ext = Path(shown(name)).suffix.lower()
+    return ext if 1 < len(ext) <= 9 and ext[1:].isascii() and ext[1:].isalnum() else ""
+
+
+def _let_go(arc: Archive, snap: Snapshot, place: Place | None, outcome: Outcome) -> Outcome:
+    """A filed (or duplicate) document: remove it from the inbox or failed/ only if it is
+    still the file that was filed; otherwise leave it, to be filed again as it is now."""
+    if place is None or outcome.status not in ("filed", "duplicate"):
+        return outcome
+    why = snap.remove()
+    if why is None:
+        if place.folder == arc.failed:
+            reason_file = snap.path.with_name(snap.path.name + ".reason.txt")
+            with suppress(OSError):
+                reason_file.unlink(missing_ok=True)
+        return outcome
+    left = f"left in {_folder_word(arc, place)}: {why}"
+    if "changed" in why or "another file" in why or "open for writing" in why:
+        left += " — it is filed again as it is now"
+    else:
+        left += " — remove it by hand"
+    return replace(outcome, kept=True, note=f"{outcome.note}; {left}" if outcome.note else left)
+
+
+def _folder_word(arc: Archive, place: Place) -> str:
+    return "the inbox" if place.folder == arc.inbox else f"{place.folder.name}/"
+
+
+def _refuse_entry(arc: Archive, path: Path, place: Place | None, reason: str,
+                  kind: str | None) -> Outcome:
+    """A file refused before its bytes were taken (a link, too large, empty): moved as the
+    entry it is (a link moves as a link, never followed) to failed/ with its reason."""
+    if place is None:
+        return Outcome(path, "failed", reason=reason, kind=kind)
+    try:
+        dir_fd, name = open_parent(path, place)
+    except LinkEntry as exc:  # a folder on the way is a link: nothing of ours to move
+        return Outcome(path, "skipped", reason=exc.reason, kind="unreadable")
+    except OSError as exc:
+        return Outcome(path, "skipped", reason=f"cannot be read ({exc.strerror or exc})",
+                       kind="unreadable")
+    try:
+        dest = _quarantine_entry(arc, place, reason, kind,
+                                 lambda dest: move_entry(dir_fd, name, dest))
+    except OSError as exc:
+        return Outcome(path, "skipped", kind=kind, reason=_not_moved(reason, exc))
+    finally:
+        os.close(dir_fd)
+    return Outcome(path, "failed", reason=reason, kind=kind, dest=dest)
+
+
+def _quarantine_snapshot(arc: Archive, snap: Snapshot, place: Place, reason: str,
+                         kind: str | None) -> Outcome:
+    try:
+        dest = _quarantine_entry(arc, place, reason, kind, snap.move)
+    except Busy as exc:  # it changed since it was taken: the failure may not be its own
+        return Outcome(snap.path, "skipped", reason=exc.reason, kind="busy")
+    except OSError as exc:  # e.g. no room even for the reason file: leave it where it is
+        return Outcome(snap.path, "skipped", kind=kind, reason=_not_moved(reason, exc))
+    return Outcome(snap.path, "failed", reason=reason, kind=kind, dest=dest)
+
+
+def _not_moved(reason: str, exc: OSError) -> str:
+    return f"{reason} (left where it is, not moved to failed/: {exc.strerror or exc})"
 
 
 def file_many(
@@ -152,20 +264,20 @@ def file_many(
     """`ika file`: each item is a path, or a DOC-ID to re-link to `case_id`. Every outcome is
     logged; the filed documents are indexed together at the end. Returns how many failed."""
     from .relink import is_doc_id, relink
-    from .search_sync import index_documents
+    from .search import index_documents
 
     failed = 0
     filed: list[str] = []
     try:
-        for item in _expand(items):
+        for item in _expand(items, log):
             path = Path(item)
             if not path.exists() and is_doc_id(item):
                 if not case_id:
                     raise IkaError(f"{item}: give --case CASE to re-link it")
                 log(relink(arc, item, case_id, by=by))
                 continue
-            if not path.is_file():
-                log(f"failed  {item}: no such file")
+            if not path.is_file() and not path.is_symlink():
+                log(f"failed  {shown(item)}: no such file")
                 failed += 1
                 continue
             outcome = process(arc, path, case_id=case_id, password=password, by=by, log=log,
@@ -183,12 +295,9 @@ def file_many(
 
 def failed_documents(arc: Archive) -> list[Path]:
     """Every document waiting in failed/ (reason files and temporary files left out)."""
-    from .filters import is_ignored
+    from .watcher import scan
 
-    if not arc.failed.exists():
-        return []
-    return sorted(p for p in arc.failed.rglob("*")  # links are never filed: left out
-                  if p.is_file() and not p.is_symlink() and not is_ignored(p, arc.failed))
+    return [p for p in scan(arc.failed) if not p.is_symlink()]  # links are never filed
 
 
 def retry_paths(arc: Archive, names: Sequence[str] = ()) -> list[Path]:
@@ -198,80 +307,66 @@ def retry_paths(arc: Archive, names: Sequence[str] = ()) -> list[Path]:
     if not names:
         return failed_documents(arc)
     found: list[Path] = []
-    root = arc.failed.resolve()
     for name in names:
         if name.endswith(".reason.txt"):
             name = name[: -len(".reason.txt")]
         candidates = [arc.failed / name, Path(name)]
         hit = next((c for c in candidates
-                    if c.is_file() and _located(c).is_relative_to(root)), None)
+                    if c.is_file() and locate(c, (arc.failed,)) is not None), None)
         if hit is None:
-            raise IkaError(f"{name!r} is not in {arc.failed}; `ika retry` with no name "
+            raise IkaError(f"{shown(name)!r} is not in {arc.failed}; `ika retry` with no name "
                            "retries everything there")
         if hit not in found:
             found.append(hit)
     return found
 
 
-def _expand(items: list[str]) -> Iterator[str]:
+def _expand(items: list[str], log: Log) -> Iterator[str]:
     """Folders stand for the documents inside them (temporary and system files left out)."""
-    from .filters import is_ignored
+    from .watcher import scan
 
     for item in items:
         path = Path(item)
-        if path.is_dir():
-            for p in sorted(path.rglob("*")):
-                if p.is_file() and not is_ignored(p, path):
-                    yield str(p)
+        if path.is_dir() and not path.is_symlink():
+            yield from (str(p) for p in scan(path, problems=lambda p, why: log(
+                f"skipped {shown(p)}: {why}")))
         else:
             yield item
 
 
 def _file(
-    arc: Archive, path: Path, rel: PurePath | None, folder: Path | None, *,
+    arc: Archive, snap: Snapshot, place: Place | None, *,
     case_id: str | None, password: str | None, by: str | None, log: Log | None,
-    index: bool,
+    index: bool, ocr: bool,
 ) -> Outcome:
+    """File the private copy taken of `snap.path`."""
     from .caselink import CaseLink, best_suggestion, find_case, open_cases
     from .cases import get_case
 
-    if path.is_symlink():  # a link in a shared folder could point anywhere on the server
-        raise FilingError("a link, not a document: put the file itself in the inbox",
-                          "unsupported")
-    try:
-        st = path.stat()
-    except OSError as exc:
-        raise FilingError(f"cannot read the file: {exc.strerror}", "unreadable") from None
-    limit = arc.settings.max_size_mb
-    if st.st_size > limit * 1024 * 1024:
-        raise FilingError(
-            f"too large: {st.st_size / 1048576:.1f} MB, the limit is {limit:g} MB "
-            f"(ika.toml [filing] max_size_mb)", "too-large",
-        )
-    if st.st_size == 0:
-        raise FilingError("empty file (0 bytes): nothing to file", "empty")
-    sha = sha256_of(path)
-    source = f"{folder.name}/{rel.as_posix()}" if folder is not None and rel else None
+    path = snap.path
+    rel = PurePath(shown(place.rel.as_posix())) if place else None
+    source = f"{place.folder.name}/{rel.as_posix()}" if place and rel else None
+    sha = snap.sha256
     earlier = find_by_sha(arc, sha)
     if earlier is not None:
         if source is not None and earlier.source == source:  # interrupted after registering
             return Outcome(path, "filed", earlier.id, earlier.case_id, arc.root / earlier.path,
                            how="already filed from this inbox path: finished")
-        return _duplicate(arc, path, earlier.id, folder, by, case_id)
+        return _duplicate(arc, path, earlier.id, place, by, case_id)
     if case_id:
         case_id = get_case(arc, case_id)["id"]  # an unknown case fails before any OCR
-    meta = _read(arc, path, password, log)
+    meta = _read(arc, snap, password, log, ocr)
     if case_id:
         link = CaseLink(case_id, "given")
     else:
-        link = find_case(arc, rel_path=rel or PurePath(path.name), text=meta.text)
+        link = find_case(arc, rel_path=rel or PurePath(shown(path.name)), text=meta.text)
     events = (("doc.unassigned", link.note),) if link.note and not link.case_id else ()
     try:
-        filed = file_document(arc, path, kind="filed", name=path.name, case_id=link.case_id,
-                              source=source, meta=meta, by=by, index=index,
-                              extra_events=events)
+        filed = file_document(arc, snap.copy, kind="filed", name=shown(path.name),
+                              case_id=link.case_id, source=source, meta=meta, by=by,
+                              index=index, extra_events=events, sha=sha)
     except DuplicateDocument as exc:  # another filer registered the same bytes just now
-        return _duplicate(arc, path, exc.doc_id, folder, by, link.case_id)
+        return _duplicate(arc, path, exc.doc_id, place, by, link.case_id)
     finally:
         if meta.ocr_pdf is not None:
             meta.ocr_pdf.unlink(missing_ok=True)
@@ -288,7 +383,7 @@ def _file(
                    note=note)
 
 
-def _duplicate(arc: Archive, path: Path, doc_id: str, folder: Path | None,
+def _duplicate(arc: Archive, path: Path, doc_id: str, place: Place | None,
                by: str | None, case_id: str | None = None) -> Outcome:
     """The same bytes are filed already: say so on that document, and (for a copy in the
     inbox or failed/) let the caller remove this one — but only while the archive's own copy
@@ -305,9 +400,10 @@ def _duplicate(arc: Archive, path: Path, doc_id: str, folder: Path | None,
             f"duplicate of {doc_id}, but the archive's copy ({row.path}) is missing or changed "
             "— keep this file; run `ika verify` and tell IT", OURS,
         )
-    if folder is None:
+    if place is None:
         where = "left where it is"
     else:
+        folder = place.folder
         where = f"removed from {'inbox' if folder == arc.inbox else folder.name + '/'}"
     with arc.register.write() as conn:
         log_event(conn, "doc.duplicate", by=by, case_id=row.case_id, doc_id=doc_id,
@@ -321,70 +417,130 @@ def _duplicate(arc: Archive, path: Path, doc_id: str, folder: Path | None,
                    reason=f"duplicate of {doc_id} ({where}){hint}")
 
 
-def _read(arc: Archive, path: Path, password: str | None, log: Log | None) -> Metadata:
-    """Extract and classify; the OCR copy is made in a private work folder."""
+def _read(arc: Archive, snap: Snapshot, password: str | None, log: Log | None,
+          ocr: bool) -> Metadata:
+    """Extract and classify the private copy; OCR works in a job folder beside it."""
     from .classify import classify
     from .extract import extract
 
-    work = arc.root.resolve() / ".work"  # absolute: OCR runs in another working directory
-    work.mkdir(exist_ok=True)
-    progress = (lambda m: log(f"        {path.name}: {m}")) if log else None
-    tmp = Path(tempfile.mkdtemp(dir=work, prefix=f"{os.getpid()}-"))
-    try:
-        ex = extract(path, work_dir=tmp, password=password,
-                     languages=arc.settings.ocr_languages, progress=progress)
-        cls = classify(ex.text, filename=path.name)
-        ocr_keep = None
-        if ex.ocr_pdf is not None:
-            ocr_keep = work / f"{tmp.name}.ocr.pdf"
-            shutil.move(ex.ocr_pdf, ocr_keep)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    s = arc.settings
+    name = shown(snap.path.name)
+    progress = (lambda m: log(f"        {name}: {m}")) if log else None
+    ex = extract(snap.copy, work_dir=snap.copy.parent / "extract", password=password,
+                 languages=s.ocr_languages, progress=progress, ocr=ocr,
+                 max_pages=s.max_pages, max_seconds=s.max_seconds_per_document)
+    cls = classify(ex.text, filename=name)
+    # The member states a text lists for its groupings count as its countries too (issue
+    # 11): an EFTA–Croatia agreement is found by searching for Norway.
+    countries = tuple(dict.fromkeys(cls.countries + cls.members))
     return Metadata(
-        text=ex.text, title=cls.title, countries=cls.countries + cls.groupings,
+        text=ex.text, title=cls.title, countries=countries + cls.groupings,
         type=cls.type, level=cls.level, language=cls.language, signed_date=cls.signed_date,
-        signed_place=cls.signed_place, method=ex.method, ocr_pdf=ocr_keep,
-        media=path.suffix.lower().lstrip(".") or None,
+        signed_place=cls.signed_place, method=ex.method, ocr_pdf=ex.ocr_pdf,
+        media=_suffix(snap.path.name).lstrip(".") or None,
     )
+
+
+# -- failed/ -----------------------------------------------------------------------------------
+
+REASON_SUFFIX = ".reason.txt"
+NAME_MAX = 255
+# A name in failed/ leaves room for ".reason.txt" (its reason file) and a "-99" to tell it
+# from another of the same name: a 245–255-byte name is shortened, never refused.
+FAILED_NAME_MAX = NAME_MAX - len(REASON_SUFFIX) - 8
+
+
+def _failed_name(name: str, n: int = 0) -> str:
+    """`name` (with `-n` before its extension when n > 0), cut to fit FAILED_NAME_MAX bytes."""
+    stem, ext = os.path.splitext(name)
+    if len(ext) > 16 or not stem:
+        stem, ext = name, ""
+    tail = f"-{n}{ext}" if n else ext
+    room = FAILED_NAME_MAX - name_bytes(tail)
+    raw = os.fsencode(stem)
+    if len(raw) > room:
+        raw = raw[:room]
+        while raw and (raw[-1] & 0xC0) == 0x80:  # not in the middle of a UTF-8 letter
+            raw = raw[:-1]
+        if raw and raw[-1] >= 0xC0:  # its first byte
+            raw = raw[:-1]
+        return os.fsdecode(raw) + "~" + tail
+    return stem + tail
+
+
+def _free_failed_dest(arc: Archive, rel: PurePath) -> Path:
+    """Where in failed/ a document from `rel` goes: its own place, or `name-N` beside it."""
+    folder = arc.failed.joinpath(*rel.parts[:-1])
+    n = 0
+    while True:
+        dest = folder / _failed_name(rel.name, n)
+        if not os.path.lexists(dest) and not os.path.lexists(
+                dest.with_name(dest.name + REASON_SUFFIX)):
+            return dest
+        n += 1
+
+
+def _quarantine_entry(arc: Archive, place: Place, reason: str, kind: str | None,
+                      mover: Callable[[Path], None]) -> Path:
+    """Write the reason file in failed/, then move the entry beside it with `mover`; the
+    reason file is written first, so a crash in between leaves the document in the inbox,
+    not lost. A document retried from failed/ that fails again stays, with a new reason."""
+    if place.folder == arc.failed:
+        dest = place.real.joinpath(*place.rel.parts)
+        _write_reason(arc, dest, reason, dest, kind)
+        return dest
+    arc.failed.mkdir(parents=True, exist_ok=True)
+    dest = _free_failed_dest(arc, place.rel)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    _write_reason(arc, dest, reason, place.folder.joinpath(*place.rel.parts), kind)
+    try:
+        mover(dest)
+    except BaseException:
+        dest.with_name(dest.name + REASON_SUFFIX).unlink(missing_ok=True)
+        raise
+    return dest
 
 
 def quarantine(arc: Archive, path: Path, rel: PurePath, reason: str,
                kind: str | None = None) -> Path:
-    """Move `path` to failed/ with `<name>.reason.txt` beside it; the reason file is written
-    first, so a crash in between leaves the document in the inbox, not lost."""
-    arc.failed.mkdir(parents=True, exist_ok=True)
-    dest = arc.failed / rel
-    if dest.resolve() == path.resolve():  # retried from failed/ and failed again
-        _write_reason(arc, path, reason, path, kind)
-        return path
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    n = 1
-    while dest.exists() or dest.with_name(dest.name + ".reason.txt").exists():
-        dest = dest.with_name(f"{Path(rel.name).stem}-{n}{Path(rel.name).suffix}")
-        n += 1
-    _write_reason(arc, dest, reason, path, kind)
-    try:
-        os.replace(path, dest)
-    except OSError:  # another file system (a network share): copy, then delete
-        shutil.copy2(path, dest)
-        path.unlink(missing_ok=True)
-    return dest
+    """Move `path` — a file of this process's own (an upload) — to failed/ with
+    `<name>.reason.txt` beside it; the reason file is written first."""
+    place = Place(arc.inbox, Path(os.path.realpath(path.parent)), rel)
+
+    def mover(dest: Path) -> None:
+        try:
+            os.rename(path, dest)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            shutil.copy2(path, dest)
+            path.unlink(missing_ok=True)
+
+    return _quarantine_entry(arc, place, reason, kind, mover)
 
 
 def _write_reason(arc: Archive, dest: Path, reason: str, original: Path,
                   kind: str | None) -> None:
-    name = _located(dest).relative_to(arc.failed.resolve()).as_posix()
+    name = shown(dest.name)
+    for base in (arc.failed, Path(os.path.realpath(arc.failed))):
+        if dest.is_relative_to(base):
+            name = shown(dest.relative_to(base).as_posix())
+            break
     what = f"{kind} — {KINDS[kind]}" if kind in KINDS else (kind or "-")
     text = (
-        f"{reason}\n\n"
+        f"{shown(reason)}\n\n"
         f"kind:     {what}\n"
-        f"file:     {original.name}\n"
-        f"from:     {original}\n"
+        f"file:     {shown(original.name)}\n"
+        f"from:     {shown(original)}\n"
         f"when:     {now():%Y-%m-%d %H:%M:%S}\n"
         f"retry:    ika retry \"{name}\"  (add --password PW for an encrypted file;\n"
-        f"          or ika file \"{dest}\" --case CASE to choose the case)\n"
+        f"          or ika file \"{shown(dest)}\" --case CASE to choose the case)\n"
     )
-    reason_path = dest.with_name(dest.name + ".reason.txt")
-    tmp = reason_path.with_name("." + reason_path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, reason_path)
+    reason_path = dest.with_name(dest.name + REASON_SUFFIX)
+    tmp = dest.with_name(f".reason-{os.getpid()}-{os.urandom(4).hex()}.part")
+    try:
+        with open(tmp, "x", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, reason_path)
+    finally:
+        tmp.unlink(missing_ok=True)

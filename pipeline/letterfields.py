@@ -21,10 +21,26 @@ class FieldSpec:
     name: str
     description: str
     required: bool
-    kind: str = "text"  # text | date | day | list | rows | decision | key
+    kind: str = "text"  # text | para | date | day | list | rows | decision | key | security
     auto: bool = False
     when: str | None = None  # "YA"/"TIDAK": required only on that decision
     example: str = ""  # a sample value, used by check_templates and the README
+    kept: bool = False  # what the case knows: stored on the case when given, reused later
+
+
+# Security markings (Arahan Keselamatan): printed at the top and bottom of every page.
+SECURITY_LEVELS = ("TERHAD", "SULIT", "RAHSIA", "RAHSIA BESAR")
+
+
+def security_level(raw: str | None, what: str) -> str | None:
+    """TERHAD, SULIT, RAHSIA or RAHSIA BESAR, in any case; empty: none."""
+    text = " ".join(str(raw or "").split()).upper()
+    if not text:
+        return None
+    if text not in SECURITY_LEVELS:
+        raise TemplateError(f"{what}: {raw!r} is not a security marking; use one of "
+                            f"{', '.join(SECURITY_LEVELS)}")
+    return text
 
 
 _COMMON: tuple[FieldSpec, ...] = (
@@ -41,7 +57,54 @@ _COMMON: tuple[FieldSpec, ...] = (
     FieldSpec(
         "sk", "copies to: ;-separated, directory keys or names (empty: none)", False, "list", True
     ),
-    FieldSpec("signatory", "who signs: a key of [signatories] in ika.toml", False, "key", True),
+    FieldSpec(
+        "signatory",
+        "who writes and signs: AB, Division or a [divisions] key, :2 for its second signatory "
+        "(AB:2), or just 2 (default: the step's actor, its first signatory)",
+        False,
+        "key",
+        True,
+    ),
+    FieldSpec(
+        "keselamatan",
+        f"security marking: {', '.join(SECURITY_LEVELS)} (default: the case's; "
+        "`ika doc make --security`)",
+        False,
+        "security",
+        True,
+    ),
+    FieldSpec(
+        "ruj_bahagian",
+        "the Division's own file reference for the case (default: its [divisions] file_ref)",
+        False,
+        kept=True,
+    ),
+)
+
+# What the case knows about the request that started it: cited by the letters about it.
+_REQUEST: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "ruj_surat",
+        "the reference of the request's letter or note (the case's their_ref)",
+        False,
+        kept=True,
+        example='KLN/600-2/17 "A&B"',
+    ),
+    FieldSpec(
+        "tarikh_surat", "the date of the request's letter or note, YYYY-MM-DD", False, "date",
+        kept=True, example="2026-03-10",
+    ),
+    FieldSpec(
+        "nota_kedutaan",
+        "the number of the embassy's Diplomatic Note (when KLN forwarded it)",
+        False,
+        kept=True,
+        example="KOR/NV/2026/045",
+    ),
+    FieldSpec(
+        "tarikh_nota", "the date of the embassy's Diplomatic Note, YYYY-MM-DD", False, "date",
+        kept=True, example="2026-03-05",
+    ),
 )
 
 # Filled from `ika case decide`; two documents state the decision.
@@ -67,6 +130,7 @@ _FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             True,
             example="2026-04-02",
         ),
+        *_REQUEST,
     ),
     "permohonan-ulasan": (
         FieldSpec(
@@ -83,19 +147,23 @@ _FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             False,
             example="draf & nota <penerangan>",
         ),
+        *_REQUEST,
     ),
     "minit-cerai": (
         FieldSpec(
             "tujuan",
-            "the purpose of the minute",
+            "the purpose of the minute (a line break starts a new paragraph)",
             True,
+            "para",
             example="Memohon kelulusan Pengurusan Tinggi untuk mengadakan rundingan.",
         ),
         FieldSpec(
             "latar_belakang",
-            "the background",
+            "the background (a line break starts a new paragraph)",
             True,
-            example='Kedutaan mencadangkan "kerjasama" & latihan bersama <2026>.',
+            "para",
+            example='Kedutaan mencadangkan "kerjasama" & latihan bersama <2026>.\n'
+            "Cadangan ini selaras dengan dasar Kementerian.",
         ),
         FieldSpec(
             "ulasan",
@@ -107,21 +175,26 @@ _FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ),
         FieldSpec(
             "syor",
-            "the recommendation",
+            "the recommendation (a line break starts a new paragraph)",
             True,
+            "para",
             example="Bahagian ini mengesyorkan supaya rundingan diadakan.",
         ),
+        *_REQUEST,
     ),
     "jemputan-mesyuarat": (
         FieldSpec(
-            "tarikh_mesyuarat", "the meeting's date, YYYY-MM-DD", True, "day", example="2026-04-08"
+            "tarikh_mesyuarat", "the meeting's date, YYYY-MM-DD", True, "day", example="2026-04-08",
+            kept=True,
         ),
-        FieldSpec("masa", "the meeting's time, e.g. '10.00 pagi'", True, example="10.00 pagi"),
+        FieldSpec("masa", "the meeting's time, e.g. '10.00 pagi'", True, example="10.00 pagi",
+                  kept=True),
         FieldSpec(
             "tempat",
             "where the meeting is held",
             True,
             example="Bilik Mesyuarat Utama, Aras 7, Blok D1",
+            kept=True,
         ),
         FieldSpec(
             "agenda",
@@ -129,6 +202,7 @@ _FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             True,
             "list",
             example="Ucapan alu-aluan; Taklimat draf MoU; Hal-hal lain",
+            kept=True,
         ),
         FieldSpec(
             "bja",
@@ -136,10 +210,12 @@ _FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             False,
             "list",
             example="PDRM; JIM",
+            kept=True,
         ),
         FieldSpec(
             "jemputan",
-            "every invitee, replacing the default KLN, the embassy, AGC (+ bja)",
+            "every invitee, replacing the default KLN, the embassy, AGC (+ bja); the --to "
+            "addressees are invited too",
             False,
             "list",
             True,
@@ -149,30 +225,55 @@ _FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             "contact officer for confirmations",
             False,
             example="Encik Ali (03-8886 1234)",
+            kept=True,
         ),
+        *_REQUEST,
     ),
     "makluman-keputusan": (
         _DECISION,
         _DECISION_DATE,
         FieldSpec(
             "tarikh_mesyuarat",
-            "date of the preparatory meeting (step 4's done date)",
+            "date of the preparatory meeting (as given for the invitation, else step 4's "
+            "done date)",
             True,
             "day",
             True,
             when="YA",
             example="2026-04-08",
+            kept=True,
+        ),
+        FieldSpec("tempat", "where the meeting was held", False, when="YA", kept=True),
+        FieldSpec(
+            "kehadiran",
+            "who attended the meeting: ;-separated directory keys or names (printed only "
+            "when given)",
+            False,
+            "list",
+            when="YA",
+            example="KLN; AGC; PDRM",
+            kept=True,
         ),
         FieldSpec(
             "hasil_mesyuarat",
-            "the preparatory meeting's outcome",
+            "the preparatory meeting's outcome (a line break starts a new paragraph)",
             True,
+            "para",
             when="YA",
-            example="Mesyuarat bersetuju dengan draf & jadual <rundingan>.",
+            example="Mesyuarat bersetuju dengan draf & jadual <rundingan>.\n"
+            "Rundingan akan diadakan di Seoul.",
+            kept=True,
         ),
         FieldSpec(
-            "sebab", "why it was not approved", False, when="TIDAK", example="Tiada keperluan."
+            "sebab",
+            "why it was not approved (a line break starts a new paragraph)",
+            False,
+            "para",
+            when="TIDAK",
+            example="Tiada keperluan.",
+            kept=True,
         ),
+        *_REQUEST,
     ),
     "memo-kln": (
         _DECISION,
@@ -182,8 +283,12 @@ _FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             "hasil_mesyuarat",
             "the preparatory meeting's outcome, if worth telling KLN",
             False,
+            "para",
             when="YA",
+            kept=True,
         ),
+        FieldSpec("sebab", "why it was not approved", False, "para", when="TIDAK", kept=True),
+        *_REQUEST,
     ),
     "serahan-dokumen": (
         FieldSpec(
@@ -212,6 +317,16 @@ _FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("lampiran", "what is enclosed", False, auto=True),
     ),
 }
+
+
+def kept_fields() -> dict[str, FieldSpec]:
+    """Every value the case keeps once given (`--set` on a letter, `ika case done --set`),
+    by name: the first spec of each name says its kind."""
+    out: dict[str, FieldSpec] = {}
+    for spec in (*_COMMON, *(f for specs in _FIELDS.values() for f in specs)):
+        if spec.kept:
+            out.setdefault(spec.name, spec)
+    return out
 
 
 def fields(doc_key: str) -> list[FieldSpec]:

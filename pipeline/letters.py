@@ -8,52 +8,50 @@ No database here: the caller passes the case in and files the result.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from . import sop
-from .countries import country_name_ms, is_grouping, join_ms
+from .countries import (
+    country_formal_ms,
+    country_name_ms,
+    government_ms,
+    is_grouping,
+    join_ms,
+    mission_ms,
+)
+from .directory import AB, Sender, Signatory, norm
 from .errors import TemplateError
 from .instruments import level_name_ms, type_name_ms
-from .letterfields import SUMMARY_KEY, document_of, fields
-from .malay import malay_date, malay_weekday
+from .letterfields import SUMMARY_KEY, document_of, fields, security_level
+from .malay import malay_date, malay_period, malay_weekday
 from .settings import Settings
 from .templatetags import check_leftovers, check_syntax, lonely_tag_problems
 
-if TYPE_CHECKING:
-    pass
-
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 SUMMARY_TEMPLATE = "case-summary.html.j2"
-DIVISION = "Division"  # the pseudo-addressee "the case's Division"
+DIVISION = "Division"  # the pseudo-key "the case's Division" (sender and addressee)
 
-# Who a document goes to when no --to is given (a key of ika.toml's [directory]).
+# Who a document goes to when no --to is given (a key of ika.toml's [directory]); None with
+# a distribution list (jemputan-mesyuarat: one letter "Seperti Senarai Edaran").
 DEFAULT_TO: dict[str, str | None] = {
     "makluman-bahagian": DIVISION,
     "permohonan-ulasan": None,  # one letter per addressee: --to is required
     "minit-cerai": "PENGURUSAN",
-    "jemputan-mesyuarat": "KLN",
+    "jemputan-mesyuarat": None,  # one letter per --to, or one with a senarai edaran
     "makluman-keputusan": "AB",
     "memo-kln": "KLN",
     "serahan-dokumen": "AB",
 }
-
-# Countries that keep a High Commission (Suruhanjaya Tinggi), not an Embassy, in Kuala Lumpur.
-# fmt: off
-_COMMONWEALTH = frozenset({
-    "AU", "BD", "BN", "BW", "CA", "CM", "CY", "FJ", "GB", "GH", "GM", "GY", "IN", "JM",
-    "KE", "LK", "MT", "MU", "MV", "MW", "MZ", "NA", "NG", "NZ", "PG", "PK", "RW", "SB",
-    "SG", "SL", "SZ", "TO", "TT", "TZ", "UG", "VU", "WS", "ZA", "ZM",
-})
-# fmt: on
 
 _SOURCES = {
     "kln": "Kementerian Luar Negeri",
@@ -70,6 +68,28 @@ _STATUS_MS = {
 _CASE_STATUS_MS = {"open": "Dalam tindakan", "closed": "Selesai", "rejected": "Tidak diluluskan"}
 
 
+class MalayDate(str):
+    """A date as a letter prints it ("8 Februari 2027"), that still knows its day, so that a
+    span of two of them reads "dari 8 hingga 10 Februari 2027"."""
+
+    day: date
+
+    def __new__(cls, day: date, text: str | None = None) -> MalayDate:
+        obj = super().__new__(cls, text or malay_date(day))
+        obj.day = day
+        return obj
+
+
+class Crest:
+    """The letterhead's crest image, a file already checked; render() makes it an image."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __str__(self) -> str:
+        return ""
+
+
 # ---------------------------------------------------------------- context
 
 
@@ -81,11 +101,17 @@ def build_context(
     to_key: str | None = None,
     overrides: Mapping[str, str] | None = None,
     today: date,
+    recipients: Sequence[str] = (),
+    archive_root: Path | None = None,
 ) -> dict[str, Any]:
-    """Everything a template may print, in Malay, from the case, ika.toml and `--set` values.
+    """Everything a template may print, in Malay, from the case, what the case knows
+    (`case["values"]`), ika.toml and `--set` values (which win).
 
     Unknown values are left out (not None) so that render() can name them; `overrides`
-    replace anything, dotted keys (`kepada.nama`) reach into nested values.
+    replace anything, dotted keys (`kepada.nama`) reach into nested values. What the writer
+    of the letter lacks in ika.toml (a signatory's name, an address, a file reference) is a
+    TemplateError naming the key to fill. `recipients` are every --to of the run (the
+    invitation invites them all); `archive_root` resolves a crest path inside the archive.
     """
     overrides = dict(overrides or {})
     decision = _decision(case.get("decision"), "the case's decision")
@@ -108,8 +134,8 @@ def build_context(
             "langkah": step.n if step else None,
         },
         "organisasi": _organisation(org),
-        "slogan": [str(s) for s in org.get("slogans") or ["BERKHIDMAT UNTUK NEGARA"]],
-        "tarikh": malay_date(today),
+        "slogan": _slogans(org),
+        "tarikh": MalayDate(today),
         "ruj_kami": case.get("file_ref"),
         "ruj_tuan": case.get("their_ref"),
         "perkara": f"Rundingan {kes['perihal']}",
@@ -117,27 +143,32 @@ def build_context(
         "keputusan": decision,
         "tarikh_keputusan": _ms(case.get("decision_date")),
         "rundingan": _negotiation(case),
+        "keselamatan": case.get("security"),
     }
     if step is None:
         ctx.update(_summary_values(case, today))
-    else:
-        ctx["langkah"] = _step_values(case, step.n)
-        ctx["kepada"] = _addressee(doc_key, case, settings, to_key)
-        # "Ruj. Tuan" is the addressee's own reference: the case's their_ref is that of
-        # whoever sent the request, so it belongs only on letters back to KLN.
-        if not (case.get("source") == "kln" and ctx["kepada"].get("kunci") == "KLN"):
-            ctx["ruj_tuan"] = None
-        signatory_key = overrides.pop("signatory", None) or step.actor
-        ctx["penandatangan"] = _signatory(signatory_key, case, settings)
-        ctx["kepala"] = _letterhead(org, ctx["penandatangan"], signatory_key == "AB")
-        ctx["sk"] = _copies(doc_key, case, org, directory)
-        ctx.update(_document_defaults(doc_key, case, kes, directory))
-    specs = {f.name: f for f in (fields(doc_key) if step else [])}
-    for key, raw in overrides.items():
-        spec = specs.get(key)
-        value = _parse_value(doc_key, key, spec.kind if spec else "text", raw, directory)
-        _set_dotted(ctx, doc_key, key, value)
-    _derive(ctx, doc_key, overrides, directory)
+        _apply(ctx, doc_key, overrides, {}, directory)
+        _derive(ctx, doc_key, {}, directory, to_key=None, recipients=())
+        return ctx
+    specs = {f.name: f for f in fields(doc_key)}
+    stored = {k: v for k, v in (case.get("values") or {}).items()
+              if k in specs and specs[k].kept and k not in overrides}
+    sets = {**stored, **overrides}
+    who = sets.pop("signatory", None)
+    sender, index = _pick_sender(settings, case, who, step.actor, doc_key)
+    ctx["pengirim"] = {"kunci": sender.key, "nama": sender.name, "jenis": sender.kind}
+    ctx["kepala"] = _letterhead(sender, settings, archive_root, doc_key)
+    ctx["penandatangan"] = _signer(sender, index, org)
+    ctx["ruj_kami"] = _our_reference(sender, case, sets)
+    _check_sender(doc_key, sender, index, ctx, sets)
+    ctx["langkah"] = _step_values(case, step.n)
+    ctx["kepada"] = _addressee(doc_key, case, settings, to_key)
+    ctx["ruj_tuan"] = None  # set below, once what the case knows is applied
+    ctx["sk"] = _copies(doc_key, case, settings)
+    ctx.update(_document_defaults(doc_key, case, kes))
+    _apply(ctx, doc_key, sets, specs, directory)
+    _derive(ctx, doc_key, sets, directory, to_key=to_key, recipients=recipients,
+            case=case, sender=sender, settings=settings)
     return ctx
 
 
@@ -150,21 +181,22 @@ def _decision(value: Any, what: str) -> str | None:
     return text
 
 
-def _ms(iso: str | None) -> str | None:
+def _ms(iso: str | None) -> MalayDate | None:
     """An ISO date from the register as a Malay date; None stays None (then it is missing)."""
-    return malay_date(date.fromisoformat(iso)) if iso else None
+    return MalayDate(date.fromisoformat(iso)) if iso else None
 
 
-def _ms_day(iso: str | None) -> str | None:
+def _ms_day(iso: str | None) -> MalayDate | None:
     if not iso:
         return None
     d = date.fromisoformat(iso)
-    return f"{malay_date(d)} ({malay_weekday(d)})"
+    return MalayDate(d, f"{malay_date(d)} ({malay_weekday(d)})")
 
 
 def _organisation(org: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "nama": org.get("name"),
+        "nama_en": org.get("name_en"),
         "bahagian": org.get("division"),
         "alamat": _lines(org.get("address")),
         "telefon": org.get("phone"),
@@ -172,6 +204,13 @@ def _organisation(org: Mapping[str, Any]) -> dict[str, Any]:
         "emel": org.get("email"),
         "laman_web": org.get("website"),
     }
+
+
+def _slogans(org: Mapping[str, Any]) -> list[str]:
+    value = org.get("slogans")
+    if value is None:
+        return ["MALAYSIA MADANI", "BERKHIDMAT UNTUK NEGARA"]
+    return [str(s) for s in _lines(value)]
 
 
 def _lines(value: Any) -> list[str]:
@@ -183,34 +222,33 @@ def _lines(value: Any) -> list[str]:
 
 
 def _case_values(case: Mapping[str, Any]) -> dict[str, Any]:
-    """The case in Malay words: type, level, parties, the sentence that names the instrument."""
+    """The case in Malay words: type, level, parties by their formal names, the sentence that
+    names the instrument, the mission in Kuala Lumpur."""
     codes = [str(c) for c in case.get("countries") or []]
     groupings = [country_name_ms(c) for c in codes if is_grouping(c)]
-    countries = [(c, country_name_ms(c)) for c in codes if not is_grouping(c)]
-    names = [name for _, name in countries]
+    states = [c for c in codes if not is_grouping(c)]
+    short = [country_name_ms(c) for c in states]
+    formal = [country_formal_ms(c) for c in states]
     type_id = str(case.get("type") or "other")
     type_ms = type_name_ms(type_id)
     what = "Instrumen Kerjasama Antarabangsa" if type_id == "other" else type_ms
     title = str(case.get("title") or "")
     if groupings:
         parties = [f"Negara-Negara Anggota {g}" for g in groupings]
-        parties += [f"Kerajaan {n}" for n in names]
+        parties += [government_ms(c) for c in states]
         pihak = join_ms(parties) if len(parties) > 1 else ""
         if not pihak:  # the grouping alone: "Konvensyen ASEAN"
             what = f"{what} {groupings[0]}"
-    elif names:
-        pihak = join_ms(["Kerajaan Malaysia", *(f"Kerajaan {n}" for n in names)])
+    elif states:
+        pihak = join_ms(["Kerajaan Malaysia", *(government_ms(c) for c in states)])
     else:
         pihak = ""
     if type_ms.casefold() in title.casefold():
         perihal = title  # the title already names the instrument
     else:
         perihal = what + (f" antara {pihak}" if pihak else "") + f" mengenai {title}"
-    if countries:
-        missions = [
-            f"{'Suruhanjaya Tinggi' if c in _COMMONWEALTH else 'Kedutaan Besar'} {n}"
-            for c, n in countries
-        ]
+    missions = list(dict.fromkeys(m for m in (mission_ms(c) for c in states) if m))
+    if missions:
         kedutaan = f"{join_ms(missions)} di Kuala Lumpur"
     elif groupings:
         kedutaan = f"Sekretariat {groupings[0]}"
@@ -223,8 +261,9 @@ def _case_values(case: Mapping[str, Any]) -> dict[str, Any]:
         "tajuk": title,
         "jenis": type_ms,
         "peringkat": level_name_ms(str(case["level"])) if case.get("level") else None,
-        "negara": join_ms([*groupings, *names]),
-        "senarai_negara": [*groupings, *names],
+        "negara": join_ms([*groupings, *short]),
+        "negara_rasmi": join_ms([*groupings, *formal]),
+        "senarai_negara": [*groupings, *short],
         "pihak": pihak,
         "perihal": perihal,
         "bahagian": case.get("division"),
@@ -258,10 +297,6 @@ def _step_values(case: Mapping[str, Any], n: int) -> dict[str, Any]:
     }
 
 
-def _line(entry: Mapping[str, Any]) -> str:
-    return ", ".join(str(entry[k]) for k in ("name", "organisation") if entry.get(k))
-
-
 def _entry(directory: Mapping[str, Any], key: str) -> tuple[str, Mapping[str, Any]] | None:
     """A directory entry by key, case-insensitively (`--to kln` works)."""
     for k, v in directory.items():
@@ -270,32 +305,206 @@ def _entry(directory: Mapping[str, Any], key: str) -> tuple[str, Mapping[str, An
     return None
 
 
+# ---------------------------------------------------------------- the writer
+
+
+def _pick_sender(settings: Settings, case: Mapping[str, Any], who: str | None, actor: str,
+                 doc_key: str) -> tuple[Sender, int]:
+    """The writer and which of its signatories signs: the step's actor and its first, or
+    `--set signatory=KEY`, `KEY:N`, `N` (AB, Division or a [divisions] key)."""
+    key, index = actor, 1
+    if who and str(who).strip():
+        text = str(who).strip()
+        head, _, tail = text.partition(":")
+        if head.strip().isdigit() and not tail:
+            index = int(head)
+        else:
+            key = head.strip() or actor
+            if tail:
+                if not tail.strip().isdigit():
+                    raise TemplateError(
+                        f"{doc_key}: --set signatory={text!r}: use KEY or KEY:N (AB:2)"
+                    )
+                index = int(tail)
+    if key.casefold() == DIVISION.casefold():
+        sender = _case_division(settings, case, doc_key)
+    else:
+        found = settings.sender(key)
+        if found is None:
+            known = ", ".join([AB, DIVISION, *settings.divisions])
+            raise TemplateError(
+                f"{doc_key}: --set signatory={who!r}: no writer {key!r}; known: {known}"
+            )
+        sender = found
+    if index < 1 or (sender.signatories and index > len(sender.signatories)):
+        raise TemplateError(
+            f"{doc_key}: {sender.name} has {len(sender.signatories)} signator"
+            f"{'y' if len(sender.signatories) == 1 else 'ies'} in ika.toml "
+            f"({sender.signatories_where}), not a number {index}"
+        )
+    return sender, index
+
+
+def _case_division(settings: Settings, case: Mapping[str, Any], doc_key: str) -> Sender:
+    name = str(case.get("division") or "")
+    found = settings.division_for(name)
+    if found is None:
+        raise TemplateError(
+            f"{doc_key}: the case's Division {name!r} is not in ika.toml [divisions]: add "
+            f'[divisions.KEY] with name = "{name}", its address, file_ref and signatories, '
+            f"or correct the case with `ika case edit {case.get('id')} --division KEY` "
+            f"(known: {', '.join(settings.divisions) or 'none'})"
+        )
+    return found
+
+
+def _our_reference(sender: Sender, case: Mapping[str, Any], sets: Mapping[str, str]) -> Any:
+    """Ruj. Kami: AB's is the case's file reference; a Division's is the case's own with that
+    Division (`ruj_bahagian`), else its [divisions] file_ref filled with the case's year and
+    number. None when unknown (then _check_sender names the key to fill)."""
+    if sender.key == AB:
+        return case.get("file_ref")
+    if str(sets.get("ruj_bahagian") or "").strip():
+        return str(sets["ruj_bahagian"]).strip()
+    m = re.fullmatch(r"IKA-(\d{4})-(\d+)", str(case.get("id") or ""))
+    if not sender.file_ref or not m:
+        return None
+    return sender.file_ref.format(year=m.group(1), seq=m.group(2))
+
+
+def _check_sender(doc_key: str, sender: Sender, index: int, ctx: Mapping[str, Any],
+                  sets: Mapping[str, str]) -> None:
+    """What the writer lacks in ika.toml: one error naming every key to fill."""
+    keys = []
+    if not sender.address:
+        keys.append(f"{sender.where}.address")
+    if not ctx.get("ruj_kami") and not str(sets.get("ruj_kami") or "").strip():
+        if sender.key == AB:
+            keys.append(f"{sender.where}.file_ref (or `ika case edit --file-ref`)")
+        else:
+            keys.append(f"{sender.where}.file_ref (or --set ruj_bahagian=...)")
+    if not sender.signatories:
+        keys.append(f"{sender.signatories_where} (name and post of who signs)")
+    else:
+        s = sender.signatories[index - 1]
+        where = sender.signatory_key(index)
+        if s.placeholder:
+            keys.append(f"{where}.name")
+        if not s.post.strip():
+            keys.append(f"{where}.post")
+    if keys:
+        raise TemplateError(
+            f"{doc_key}: {sender.name} writes this letter and ika.toml lacks what it needs: "
+            f"fill in {', '.join(keys)}"
+        )
+
+
+def _letterhead(sender: Sender, settings: Settings, root: Path | None,
+                doc_key: str) -> dict[str, Any]:
+    """The writer's letterhead: for AB and a Division, the Ministry's name (English beneath)
+    and the Division's; for an agency, its own names. Its own address and contacts."""
+    org = settings.organisation
+    agency = sender.kind == "agensi"
+    crest_key = f"{sender.where}.crest" if sender.crest else "organisation.crest"
+    crest = crest_path(sender.crest or str(org.get("crest") or ""), root, crest_key)
+    return {
+        "jata": Crest(crest) if crest else None,
+        "nama": sender.name if agency else org.get("name"),
+        "nama_en": sender.name_en if agency else org.get("name_en"),
+        "bahagian": None if agency else sender.name,
+        "alamat": list(sender.address),
+        "telefon": sender.phone,
+        "faks": sender.fax,
+        "emel": sender.email,
+        "laman_web": sender.website or (None if agency else org.get("website")),
+    }
+
+
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
+def crest_path(value: str, root: Path | None, key: str = "organisation.crest") -> Path | None:
+    """The crest's file: a path inside the archive or an absolute one, readable, PNG, JPEG or
+    GIF. Empty: no crest. A relative path with no archive to resolve it against: no crest
+    (only a preview of values asks so)."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        if root is None:
+            return None
+        base = Path(root).resolve()
+        path = (base / path).resolve()
+        if not path.is_relative_to(base):
+            raise TemplateError(
+                f"ika.toml {key} = {text!r}: a relative path must stay inside the archive "
+                f"({base}); give an absolute path for a file elsewhere"
+            )
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise TemplateError(
+            f"ika.toml {key} = {text!r}: cannot read {path} ({exc.strerror or exc}); "
+            "put the crest image there or empty the setting"
+        ) from None
+    if not any(head.startswith(m) for m in _IMAGE_MAGIC):
+        raise TemplateError(f"ika.toml {key} = {text!r}: {path} is not a PNG, JPEG or GIF image")
+    return path
+
+
+def _signer(sender: Sender, index: int, org: Mapping[str, Any]) -> dict[str, Any]:
+    s = sender.signatories[index - 1] if sender.signatories else Signatory("", "")
+    agency = sender.kind == "agensi"
+    return {
+        "nama": None if s.placeholder else s.name,
+        "jawatan": s.post or None,
+        "bahagian": None if agency else sender.name,
+        "bp": s.on_behalf or None,
+        "organisasi": sender.name if agency else org.get("name"),
+    }
+
+
+# ---------------------------------------------------------------- the addressee
+
+
 def _addressee(
     doc_key: str, case: Mapping[str, Any], settings: Settings, to_key: str | None
 ) -> dict[str, Any]:
     directory = settings.directory
     key = to_key or DEFAULT_TO.get(doc_key)
     if key is None:
+        if document_of(doc_key)[1].distribution:
+            return {"edaran": True, "nama": "Seperti Senarai Edaran", "salam": "Tuan/Puan,",
+                    "alamat": []}
         raise TemplateError(
             f"{doc_key}: give the addressee with --to KEY, one of: {', '.join(directory)}"
         )
     if key == DIVISION:
-        org = settings.organisation
+        division = _case_division(settings, case, doc_key)
+        entry = directory.get(division.key) or {}
+        if not division.address:
+            raise TemplateError(
+                f"{doc_key}: the letter goes to {division.name}, whose address ika.toml lacks: "
+                f"fill in {division.where}.address"
+            )
         return {
-            "nama": "Setiausaha Bahagian",
-            "organisasi": case.get("division"),
-            "alamat": [x for x in [org.get("name"), *_lines(org.get("address"))] if x],
+            "kunci": division.key,
+            "nama": division.head,
+            "organisasi": division.name,
+            "alamat": list(entry.get("address") or division.address),
             "salam": "Tuan/Puan,",
         }
     found = _entry(directory, key)
     if found is None:
         raise TemplateError(
-            f"{doc_key}: no addressee {key!r} in ika.toml [directory]; "
+            f"{doc_key}: no addressee {key!r} in ika.toml [directory] or [divisions]; "
             f"known: {', '.join(directory) or 'none'}"
         )
-    _, entry = found
+    real, entry = found
     return {
-        "kunci": found[0],
+        "kunci": real,
         "nama": entry.get("name"),
         "organisasi": entry.get("organisation"),
         "alamat": _lines(entry.get("address")),
@@ -303,50 +512,33 @@ def _addressee(
     }
 
 
-def _signatory(key: str, case: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
-    found = _entry(settings.signatories, key)
-    if found is None:
-        known = ", ".join(settings.signatories) or "none"
-        raise TemplateError(f"no signatory {key!r} in ika.toml [signatories]; known: {known}")
-    real_key, s = found
-    name = str(s.get("name") or "").strip()
-    if name.startswith("(") and name.endswith(")"):
-        name = name[1:-1].strip()  # the template puts the brackets around the name
-    division = case.get("division") if real_key == DIVISION else s.get("division")
-    return {
-        "nama": name,
-        "jawatan": s.get("post"),
-        "bahagian": division or s.get("division"),
-        "organisasi": s.get("organisation") or settings.organisation.get("name"),
-    }
+def _ab_line(settings: Settings) -> str:
+    ab = _entry(settings.directory, AB)
+    org = settings.organisation
+    if ab:
+        return ", ".join(str(ab[1][k]) for k in ("name", "organisation") if ab[1].get(k))
+    return f"Setiausaha Bahagian, {org.get('division')}, {org.get('name')}"
 
 
-def _letterhead(org: Mapping[str, Any], signer: Mapping[str, Any], ab: bool) -> dict[str, Any]:
-    """The writer's letterhead: the Division's name on its letters, AB's e-mail only on AB's."""
-    head = _organisation(org)
-    head["bahagian"] = signer.get("bahagian") or org.get("division")
-    if not ab:
-        head["emel"] = None
-    return head
-
-
-def _copies(
-    doc_key: str, case: Mapping[str, Any], org: Mapping[str, Any], directory: Mapping[str, Any]
-) -> list[str]:
-    ab = _entry(directory, "AB")
-    ab_line = _line(ab[1]) if ab else f"{org.get('division')}, {org.get('name')}"
+def _copies(doc_key: str, case: Mapping[str, Any], settings: Settings) -> list[str]:
+    org = settings.organisation
+    ab_line = _ab_line(settings)
     jki = f"Urusetia JK-i, {org.get('division')}, {org.get('name')}"
-    division = f"Setiausaha Bahagian, {case.get('division')}, {org.get('name')}"
+    division = settings.division_for(str(case.get("division") or ""))
+    if division is not None and division.kind == "agensi":
+        lead = f"{division.head}, {division.name}"
+    else:
+        lead = f"Setiausaha Bahagian, {case.get('division')}, {org.get('name')}"
     return {
         "makluman-bahagian": [jki],
         "permohonan-ulasan": [ab_line],
         "jemputan-mesyuarat": [ab_line],
-        "memo-kln": [division, jki],
+        "memo-kln": [lead, jki],
     }.get(doc_key, [])
 
 
 def _document_defaults(
-    doc_key: str, case: Mapping[str, Any], kes: Mapping[str, Any], directory: Mapping[str, Any]
+    doc_key: str, case: Mapping[str, Any], kes: Mapping[str, Any]
 ) -> dict[str, Any]:
     """What the case already knows for this document's own fields."""
     due2 = _ms(_step(case, 2).get("due"))
@@ -414,7 +606,7 @@ _KEY = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 def _split(raw: str) -> list[str]:
     """`a; b; c` -> items; `\\;` keeps a semicolon inside an item."""
     parts = re.split(r"(?<!\\);", raw)
-    return [p.replace("\\;", ";").strip() for p in parts if p.strip()]
+    return [" ".join(p.replace("\\;", ";").split()) for p in parts if p.strip()]
 
 
 def _iso(doc_key: str, key: str, raw: str) -> date:
@@ -430,25 +622,62 @@ def _who(item: str, directory: Mapping[str, Any]) -> str:
     """A directory key stands for its organisation ("PDRM" -> "Polis Diraja Malaysia (PDRM)")."""
     found = _entry(directory, item)
     if found and found[1].get("organisation"):
-        return f"{found[1]['organisation']} ({found[0]})"
+        org = str(found[1]["organisation"])
+        return org if f"({found[0]})" in org else f"{org} ({found[0]})"
     return item
 
 
-def _parse_value(doc_key: str, key: str, kind: str, raw: str, directory: Mapping[str, Any]) -> Any:
+def _line_breaks(raw: str) -> list[str]:
+    """The lines of a value: a typed line break, or the two characters \\n from a shell."""
+    return [" ".join(x.split()) for x in re.split(r"\r\n|\r|\n|\\n", raw) if x.strip()]
+
+
+def _sentence(text: str) -> str:
+    """A paragraph of its own: a capital first letter, a full stop at the end."""
+    if text[:1].islower():
+        text = text[0].upper() + text[1:]
+    if text[-1:].isalnum() or text[-1:] in ")\"'»”’":
+        text += "."
+    return text
+
+
+def paragraphs(raw: str) -> list[str]:
+    """A value with line breaks as paragraphs, each a sentence."""
+    return [_sentence(p) for p in _line_breaks(str(raw))]
+
+
+def _one_line(raw: str) -> str:
+    """A value printed inside a sentence: its lines joined (a comma where none ends one), so a
+    line break never leaves a stretched justified line."""
+    out = ""
+    for line in _line_breaks(raw):
+        if out:
+            out += " " if out[-1] in ",.;:" else ", "
+        out += line
+    return out
+
+
+def parse_value(doc_key: str, key: str, kind: str, raw: str,
+                directory: Mapping[str, Any]) -> Any:
+    """A `--set` value in the form its field's kind asks for; None clears it."""
     if not _KEY.fullmatch(key):
         raise TemplateError(f"{doc_key}: --set {key!r}: a field name is letters, digits, _ and .")
     raw = str(raw)
     if not raw.strip():
         return None  # an empty --set clears the value
     if kind == "date":
-        return malay_date(_iso(doc_key, key, raw))
+        return MalayDate(_iso(doc_key, key, raw))
     if kind == "day":
         return _ms_day(_iso(doc_key, key, raw).isoformat())
     if kind == "decision":
         return _decision(raw, f"{doc_key}: --set {key}")
+    if kind == "security":
+        return security_level(raw, f"{doc_key}: --set {key}")
+    if kind == "para":
+        return paragraphs(raw)
     if kind == "list":
         return [
-            _who(item, directory) if key in ("sk", "bja", "jemputan") else item
+            _who(item, directory) if key in ("sk", "bja", "jemputan", "kehadiran") else item
             for item in _split(raw)
         ]
     if kind == "rows":
@@ -462,12 +691,14 @@ def _parse_value(doc_key: str, key: str, kind: str, raw: str, directory: Mapping
             rows.append(
                 {
                     "daripada": _who(parts[0], directory),
-                    "tarikh": malay_date(_iso(doc_key, key, parts[1])),
+                    "tarikh": MalayDate(_iso(doc_key, key, parts[1])),
                     "ringkasan": parts[2],
                 }
             )
         return rows
-    return raw.strip()
+    if kind == "key":
+        return raw.strip()
+    return _one_line(raw)
 
 
 def _set_dotted(ctx: dict[str, Any], doc_key: str, key: str, value: Any) -> None:
@@ -483,21 +714,208 @@ def _set_dotted(ctx: dict[str, Any], doc_key: str, key: str, value: Any) -> None
     node[last] = value
 
 
+def _apply(ctx: dict[str, Any], doc_key: str, sets: Mapping[str, str],
+           specs: Mapping[str, Any], directory: Mapping[str, Any]) -> None:
+    for key, raw in sets.items():
+        spec = specs.get(key)
+        value = parse_value(doc_key, key, spec.kind if spec else "text", raw, directory)
+        _set_dotted(ctx, doc_key, key, value)
+
+
+# ---------------------------------------------------------------- derived values
+
+
 def _derive(
-    ctx: dict[str, Any], doc_key: str, overrides: Mapping[str, str], directory: Mapping[str, Any]
+    ctx: dict[str, Any],
+    doc_key: str,
+    sets: Mapping[str, str],
+    directory: Mapping[str, Any],
+    *,
+    to_key: str | None,
+    recipients: Sequence[str],
+    case: Mapping[str, Any] | None = None,
+    sender: Sender | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Values computed from others, after `--set` so that they follow an override."""
     ctx["diluluskan"] = ctx.get("keputusan") == "YA"
     ctx["ditolak"] = ctx.get("keputusan") == "TIDAK"
-    if doc_key == "jemputan-mesyuarat" and "jemputan" not in overrides:
-        kes = ctx["kes"]
-        default = [_org(directory, "KLN"), kes.get("kedutaan"), _org(directory, "AGC")]
-        ctx["jemputan"] = [x for x in default if x] + list(ctx.get("bja") or [])
+    neg = ctx.get("rundingan")
+    if isinstance(neg, dict):
+        start, end = neg.get("mula"), neg.get("tamat")
+        if isinstance(start, MalayDate) and isinstance(end, MalayDate):
+            neg["tempoh"] = malay_period(start.day, end.day)
+    if case is None or sender is None or settings is None:
+        return
+    for key in ("hasil_mesyuarat", "sebab", "tujuan", "latar_belakang", "syor"):
+        if isinstance(ctx.get(key), str):  # an old-style text value (a template's own --set)
+            ctx[key] = paragraphs(ctx[key])
+    for key in ("sebab",) + (("hasil_mesyuarat",) if doc_key == "memo-kln" else ()):
+        ctx.setdefault(key, [])  # optional paragraphs: none is an empty list, never missing
+        if ctx[key] is None:
+            ctx[key] = []
+    _request(ctx, case)
+    _their_letter(ctx, doc_key, case, sender, sets)
+    kepada = ctx.get("kepada") or {}
+    if doc_key == "jemputan-mesyuarat":
+        _invitation(ctx, sets, directory, to_key, recipients)
+    ctx["sk"] = _distinct(
+        [s for s in ctx.get("sk") or [] if not _names_addressee(s, kepada)]
+    )
 
 
-def _org(directory: Mapping[str, Any], key: str) -> str | None:
-    found = _entry(directory, key)
-    return found[1].get("organisation") if found else None
+def _request(ctx: dict[str, Any], case: Mapping[str, Any]) -> None:
+    """How the case's request is cited: "surat Kementerian Luar Negeri rujukan ... bertarikh
+    ...", "Nota Diplomatik Kedutaan Besar ... No. ... bertarikh ..."; and the embassy's note."""
+    kes = ctx["kes"]
+    source = case.get("source")
+    ref = ctx.get("ruj_surat") or case.get("their_ref")
+    ctx["ruj_surat"] = ref
+    dated = ctx.get("tarikh_surat")
+    note_no, note_date = ctx.get("nota_kedutaan"), ctx.get("tarikh_nota")
+    mission = kes.get("kedutaan")
+
+    def note(number: Any, day: Any, by: str | None = mission) -> str | None:
+        if not (number or day) or (by is not None and not mission):
+            return None
+        return ("Nota Diplomatik" + (f" {by}" if by else "") + (f" No. {number}" if number else "")
+                + (f" bertarikh {day}" if day else ""))
+
+    if source == "embassy":
+        kes["nota_ringkas"] = note(ref or note_no, dated or note_date, None)
+    else:
+        kes["nota_ringkas"] = note(note_no, note_date, None)
+    if source == "kln":
+        forwarded = note(note_no, note_date)
+        kes["nota"] = forwarded
+        kes["permintaan"] = ("surat Kementerian Luar Negeri" + (f" rujukan {ref}" if ref else "")
+                             + (f" bertarikh {dated}" if dated else "")
+                             + (f" yang memanjangkan {forwarded}" if forwarded else ""))
+    elif source == "embassy":
+        kes["nota"] = note(ref or note_no, dated or note_date)
+        kes["permintaan"] = kes["nota"] or (f"Nota Diplomatik {mission}" if mission else None)
+    elif source == "management":
+        kes["nota"] = note(note_no, note_date)
+        kes["permintaan"] = ("arahan Pengurusan Tinggi Kementerian Dalam Negeri"
+                             + (f" bertarikh {dated}" if dated else ""))
+    else:
+        kes["nota"] = note(note_no, note_date)
+        kes["permintaan"] = None
+
+
+def _their_letter(ctx: dict[str, Any], doc_key: str, case: Mapping[str, Any], sender: Sender,
+                  sets: Mapping[str, str]) -> None:
+    """Ruj. Tuan and the letter the opening sentence cites: KLN's own letter on a letter back
+    to KLN; AB's letter (its file reference, step 1's date) on the Division's letters to AB."""
+    kepada = ctx.get("kepada") or {}
+    to = str(kepada.get("kunci") or "")
+    ref: Any = None
+    day: Any = None
+    if to.casefold() == "kln" and case.get("source") == "kln":
+        ref, day = ctx.get("ruj_surat"), ctx.get("tarikh_surat")
+    elif to.casefold() == AB.casefold() and sender.key != AB:
+        ref, day = case.get("file_ref"), _ms(_step(case, 1).get("done"))
+    if "ruj_tuan" in sets:
+        ref = ctx.get("ruj_tuan") or ref if sets["ruj_tuan"].strip() else None
+    ctx["ruj_tuan"] = ref
+    if day:  # the reference stands on the Ruj. Tuan line: the sentence gives the date
+        ctx["surat_tuan"] = f"surat tuan bertarikh {day}"
+
+
+def _key_name(text: str) -> str:
+    """A name compared without case, spacing or a "(KEY)" after it."""
+    return norm(re.sub(r"\s*\([^()]*\)\s*$", "", text))
+
+
+def _distinct(items: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        k = _key_name(item)
+        if k and k not in seen:
+            seen.add(k)
+            out.append(item)
+    return out
+
+
+def _names_addressee(item: str, kepada: Mapping[str, Any]) -> bool:
+    """Whether a line of s.k. or a listed invitee is the letter's own addressee."""
+    org = str(kepada.get("organisasi") or "")
+    key = str(kepada.get("kunci") or "")
+    text = _key_name(item)
+    if not org and not key:
+        return False
+    return (bool(org) and (text == _key_name(org) or text.endswith(_key_name(org)))) or \
+        (bool(key) and item.strip().endswith(f"({key})"))
+
+
+def _invitation(ctx: dict[str, Any], sets: Mapping[str, str], directory: Mapping[str, Any],
+                to_key: str | None, recipients: Sequence[str]) -> None:
+    """Who is invited, once each: KLN, the mission, AGC and the BJA (or `jemputan`), and every
+    --to of the run. A letter to one of them lists the others as "turut dihadiri"; the one
+    letter "Seperti Senarai Edaran" lists, beside the distribution list, those it does not
+    reach (the mission, whom KLN is asked to invite)."""
+    kes = ctx["kes"]
+    parties: list[tuple[str | None, str]] = []  # (directory key or None, printed name)
+
+    def add(item: str) -> None:
+        found = _entry(directory, item)
+        if found is None:  # "Polis Diraja Malaysia (PDRM)" as _who printed it
+            m = re.search(r"\(([^()]+)\)\s*$", item)
+            found = _entry(directory, m.group(1)) if m else None
+        if found is None:
+            for k, v in directory.items():
+                if _key_name(item) == _key_name(str(v.get("organisation") or "")):
+                    found = (k, v)
+                    break
+        if found is not None:
+            parties.append((found[0], _who(found[0], directory)))
+        else:
+            parties.append((None, item))
+
+    if "jemputan" in sets and ctx.get("jemputan") is not None:
+        for item in ctx.get("jemputan") or []:
+            add(str(item))
+    else:
+        for item in ("KLN", kes.get("kedutaan"), "AGC", *(ctx.get("bja") or [])):
+            if item:
+                add(str(item))
+    for key in recipients:
+        add(key)
+    seen: set[str] = set()
+    invited: list[tuple[str | None, str]] = []
+    for key, name in parties:
+        marks = {_key_name(name)} | ({key.casefold()} if key else set())
+        if marks & seen:
+            continue
+        seen |= marks
+        invited.append((key, name))
+    ctx["jemputan"] = [name for _, name in invited]
+    kepada = ctx.get("kepada") or {}
+    mission = kes.get("kedutaan")
+    kln_invited = any(k and k.casefold() == "kln" for k, _ in invited)
+    mission_invited = bool(mission) and any(n == mission for _, n in invited)
+    if kepada.get("edaran"):
+        edaran = []
+        for key, _name in invited:
+            if key is None:
+                continue
+            entry = directory[key]
+            edaran.append({"kunci": key, "nama": entry.get("name"),
+                           "organisasi": entry.get("organisation"),
+                           "alamat": _lines(entry.get("address"))})
+        ctx["edaran"] = edaran
+        ctx["turut"] = [name for key, name in invited if key is None]
+        if mission_invited and kln_invited:
+            ctx["jemputan_kedutaan"] = ("Kementerian Luar Negeri juga dipohon untuk "
+                                        f"memanjangkan jemputan ini kepada {mission}.")
+    else:
+        to = (to_key or "").casefold()
+        ctx["turut"] = [name for key, name in invited
+                        if not ((key and key.casefold() == to) or _names_addressee(name, kepada))]
+        if mission_invited and to == "kln":
+            ctx["jemputan_kedutaan"] = ("Pihak tuan/puan juga dipohon untuk memanjangkan "
+                                        f"jemputan ini kepada {mission}.")
 
 
 # ---------------------------------------------------------------- rendering
@@ -538,8 +956,14 @@ _FAILING_OPERATIONS = (
 
 _UNSET = object()
 
+# The names a render found missing: one list per render, in this thread's context, so one
+# compiled template (cached) serves every render and every thread.
+_MISSING: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "ika_missing", default=None
+)
 
-def _recording_undefined(missing: list[str]) -> type[jinja2.Undefined]:
+
+def _recording_undefined() -> type[jinja2.Undefined]:
     """An Undefined that prints nothing and writes down its name, so one render names all.
 
     Only Jinja's public interface is used: the dotted name is worked out from the
@@ -566,7 +990,8 @@ def _recording_undefined(missing: list[str]) -> type[jinja2.Undefined]:
 
         def _note(self) -> None:
             name = self._ika_name()
-            if name not in missing:
+            missing = _MISSING.get()
+            if missing is not None and name not in missing:
                 missing.append(name)
 
         def __str__(self) -> str:
@@ -596,6 +1021,16 @@ def _recording_undefined(missing: list[str]) -> type[jinja2.Undefined]:
     for operation in _FAILING_OPERATIONS:
         setattr(Recording, operation, failing)
     return Recording
+
+
+_Recording = _recording_undefined()
+
+
+def _senarai(items: Any) -> str:
+    """Items joined the Malay way: "A, B dan C"."""
+    if isinstance(items, jinja2.Undefined):
+        return str(items)
+    return join_ms([str(i) for i in items])
 
 
 def _roman(n: int) -> str:
@@ -650,12 +1085,46 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                     raise SecurityError("a value repeated that often is not allowed in a template")
         return super().call_binop(context, operator, left, right)
 
+    def from_string(self, source: Any, globals: Any = None,  # Jinja's own name for it
+                    template_class: Any = None) -> jinja2.Template:
+        """Compiled once per source: a letter run renders the same parts again and again."""
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        cache = self.__dict__.setdefault("_cache", {})
+        found = cache.get(source)
+        if found is None:
+            if len(cache) >= 512:
+                cache.clear()
+            found = cache[source] = super().from_string(source)
+        return found
 
-def _environment(missing: list[str], **kwargs: Any) -> jinja2.Environment:
+
+def _environment(**kwargs: Any) -> jinja2.Environment:
     """The sandboxed environment every template (Word and HTML) renders in."""
-    env = _Sandbox(autoescape=True, undefined=_recording_undefined(missing), **kwargs)
+    env = _Sandbox(autoescape=True, undefined=_Recording, **kwargs)
     env.filters["roman"] = _roman
+    env.filters["senarai"] = _senarai
     return env
+
+
+_WORD_ENV: jinja2.Environment | None = None
+
+
+def _word_environment() -> jinja2.Environment:
+    """The one environment of the Word templates, its compiled parts cached."""
+    global _WORD_ENV
+    if _WORD_ENV is None:
+        _WORD_ENV = _environment()
+    return _WORD_ENV
+
+
+# Values of the case a template prints, and the command that records each.
+_RECORDED_BY = {
+    "kes.permintaan": "`ika case edit --source kln|embassy|management`",
+    "kes.sumber": "`ika case edit --source kln|embassy|management`",
+    "kes.peringkat": "`ika case edit --level`",
+    "kes.kedutaan": "`ika case edit --country`",
+}
 
 
 def _missing_message(doc_key: str, names: list[str], known: set[str] | None = None) -> str:
@@ -669,6 +1138,8 @@ def _missing_message(doc_key: str, names: list[str], known: set[str] | None = No
         m = re.search(r"\(from (`[^`]+`)", specs[n].description) if n in specs else None
         if m:
             sources.setdefault(m.group(1), []).append(n)
+        elif n in _RECORDED_BY:
+            sources.setdefault(_RECORDED_BY[n], []).append(n)
     for command, which in sources.items():
         message += f"; {', '.join(which)}: recorded by {command}"
     if known is not None:
@@ -698,12 +1169,36 @@ def _required_missing(doc_key: str, ctx: Mapping[str, Any]) -> list[str]:
     return [
         f.name
         for f in fields(doc_key)
-        if f.required and (f.when is None or f.when == decision) and _lookup(ctx, f.name) is None
+        if f.required and (f.when is None or f.when == decision)
+        and _lookup(ctx, f.name) in (None, [])
     ]
 
 
 # Templates whose tags already parsed, by (path, mtime, size): a letter run skips re-parsing.
 _VERIFIED: set[tuple[str, int, int]] = set()
+
+# docxtpl's mending of Word's XML (patch_xml: a dozen regular expressions over each part) is
+# the same for the same part: done once per distinct part, not once per letter.
+_PATCHED: dict[str, str] = {}
+_TEMPLATE_CLASS: Any = None
+
+
+def _template_class() -> Any:
+    global _TEMPLATE_CLASS
+    if _TEMPLATE_CLASS is None:
+        from docxtpl import DocxTemplate
+
+        class Template(DocxTemplate):  # type: ignore[misc]
+            def patch_xml(self, src_xml: str) -> str:
+                found = _PATCHED.get(src_xml)
+                if found is None:
+                    if len(_PATCHED) >= 256:
+                        _PATCHED.clear()
+                    found = _PATCHED[src_xml] = super().patch_xml(src_xml)
+                return found
+
+        _TEMPLATE_CLASS = Template
+    return _TEMPLATE_CLASS
 
 
 def render(
@@ -714,18 +1209,16 @@ def render(
     templates_dir: Path = TEMPLATES_DIR,
 ) -> Path:
     """Fill `templates/<doc_key>.docx`; write nothing unless every field has a value."""
-    from docxtpl import DocxTemplate
-
     path = Path(templates_dir) / f"{doc_key}.docx"
     if not path.is_file():
         raise TemplateError(f"{doc_key}: template not found: {path}")
-    tpl = DocxTemplate(str(path))
+    tpl = _template_class()(str(path))
     try:
         tpl.init_docx()
     except Exception as exc:  # python-docx's zip/xml errors vary: any means unreadable
         raise TemplateError(f"{path.name}: not a readable Word document ({exc})") from None
     missing: list[str] = []
-    env = _environment(missing)
+    env = _word_environment()
     stat = path.stat()
     stamp = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     if stamp not in _VERIFIED:  # a template edited in Word is checked again
@@ -734,9 +1227,10 @@ def render(
         if lonely:
             raise TemplateError(lonely[0])
         _VERIFIED.add(stamp)
-    ctx = _prepare(context)
+    ctx = _prepare(_with_images(context, tpl))
     for name in _required_missing(doc_key, ctx):
         missing.append(name)
+    token = _MISSING.set(missing)
     try:
         tpl.render(ctx, jinja_env=env, autoescape=True)
     except jinja2.UndefinedError:
@@ -745,6 +1239,9 @@ def render(
         raise TemplateError(f"{path.name}: {exc}") from None
     except _TEMPLATE_FAULTS as exc:  # `{{ 1/0 }}`, `{{ 'a' + 1 }}`: the template's own sums
         raise TemplateError(f"{path.name}: {type(exc).__name__}: {exc}") from None
+    finally:
+        _MISSING.reset(token)
+    missing = _reported(missing)
     if missing:
         raise TemplateError(_missing_message(doc_key, missing, set(ctx)))
     check_leftovers(tpl, path.name, ctx)
@@ -761,6 +1258,27 @@ def render(
     return out_path
 
 
+# Names computed from others: reported only when what they come from is not missing too.
+_DERIVED = {"rundingan.tempoh": ("rundingan.mula", "rundingan.tamat")}
+
+
+def _reported(missing: list[str]) -> list[str]:
+    return [n for n in missing
+            if not (n in _DERIVED and any(src in missing for src in _DERIVED[n]))]
+
+
+def _with_images(value: Any, tpl: Any) -> Any:
+    """The crest as docxtpl's image of the part being rendered (first-page header)."""
+    if isinstance(value, Crest):
+        from docx.shared import Mm
+        from docxtpl import InlineImage
+
+        return InlineImage(tpl, str(value.path), height=Mm(20))
+    if isinstance(value, Mapping):
+        return {k: _with_images(v, tpl) for k, v in value.items()}
+    return value
+
+
 # ---------------------------------------------------------------- HTML summary
 
 
@@ -775,7 +1293,8 @@ def render_summary_html(context: Mapping[str, Any], *, templates_dir: Path = TEM
     if not path.is_file():
         raise TemplateError(f"{SUMMARY_KEY}: template not found: {path}")
     missing: list[str] = []
-    env = _environment(missing, loader=jinja2.FileSystemLoader(str(templates_dir)))
+    env = _environment(loader=jinja2.FileSystemLoader(str(templates_dir)))
+    token = _MISSING.set(missing)
     try:
         html = env.get_template(SUMMARY_TEMPLATE).render(_prepare(context))
     except jinja2.TemplateSyntaxError as exc:
@@ -786,6 +1305,8 @@ def render_summary_html(context: Mapping[str, Any], *, templates_dir: Path = TEM
         raise TemplateError(f"{SUMMARY_TEMPLATE}: {exc}") from None
     except _TEMPLATE_FAULTS as exc:
         raise TemplateError(f"{SUMMARY_TEMPLATE}: {type(exc).__name__}: {exc}") from None
+    finally:
+        _MISSING.reset(token)
     if missing:
         raise TemplateError(_missing_message(SUMMARY_KEY, missing))
     return html

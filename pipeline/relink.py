@@ -4,7 +4,9 @@ them to one afterwards."""
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import desc, select, update
@@ -55,7 +57,8 @@ def unassigned(arc: Archive) -> list[dict[str, Any]]:
 
 
 def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) -> str:
-    """Link a filed document to a case (the file stays where it is: files/ is immutable).
+    """Link a filed document to a case; its files move (by hard link, bytes untouched) into
+    the case's folder: one case, one folder.
 
     As when filing into a case: the document takes the case's counterparts, type and level
     where its own text gave none, and completes steps 8 and 9 only if it is the negotiated
@@ -66,7 +69,7 @@ def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) ->
     from .clock import today
     from .filing import inherited_note
     from .register import cases
-    from .search_sync import index_documents
+    from .search import index_documents
 
     doc_id = doc_id.strip().upper()
     case = get_case(arc, case_id)
@@ -84,9 +87,14 @@ def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) ->
             countries, type_, level, taken = inherit(
                 target, countries=own["countries"], type_=own["type"], level=own["level"])
             values.update(countries=json.dumps(list(countries)), type=type_, level=level)
+        moved = _linked_into(arc, row, case["id"])
+        values.update({k: v.relative_to(arc.root).as_posix() for k, v in moved.items()})
         conn.execute(update(documents).where(documents.c.id == doc_id).values(**values))
         log_event(conn, "doc.relink", by=by, case_id=case["id"], doc_id=doc_id,
                   note=f"from {row.case_id or 'unassigned'}")
+        if row.case_id:  # the case it leaves keeps a trace of it too
+            log_event(conn, "doc.unlink", by=by, case_id=row.case_id, doc_id=doc_id,
+                      note=f"to {case['id']}")
         if taken:
             log_event(conn, "doc.inherited", by="system", case_id=case["id"], doc_id=doc_id,
                       note=inherited_note(taken, case["id"]))
@@ -94,9 +102,36 @@ def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) ->
         if row.kind == "filed" and is_negotiated_instrument(target, own["type"],
                                                              own["countries"]):
             done = complete_by_filing(arc, conn, case["id"], today())
+    for field in moved:  # the register now names the new links: the old names can go
+        (arc.root / getattr(row, field)).unlink(missing_ok=True)
     index_documents(arc, [doc_id])
     steps = f"; step {' and '.join(map(str, done))} done" if done else ""
     return f"linked  {doc_id} -> {case['id']}{steps}"
+
+
+def _linked_into(arc: Archive, row: Any, case_id: str) -> dict[str, Path]:
+    """Hard links of the document's files in the case's folder (one case, one folder), made
+    before the register names them; the caller removes the old names after the commit. The
+    bytes are never rewritten. A crash in between leaves an extra name `ika verify` reports,
+    never a register row pointing at nothing."""
+    folder = arc.files / case_id
+    made: dict[str, Path] = {}
+    for field in ("path", "ocr_path"):
+        rel = getattr(row, field)
+        if not rel:
+            continue
+        old = arc.root / rel
+        new = folder / old.name
+        if old == new:
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(old, new)
+        except FileExistsError:
+            if not (new.samefile(old)):
+                raise IkaError(f"{new} exists with other content; run `ika verify`") from None
+        made[field] = new
+    return made
 
 
 def _own_metadata(conn: Any, row: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .directory import AB, Sender, addressee, norm, parse_divisions, parse_organisation
 from .errors import SettingsError
 from .workdays import STATES
 
@@ -21,8 +22,12 @@ DEFAULT_TOML = """\
 # IKA Records — settings of this archive. Edit freely; `ika init` never overwrites this file.
 
 [organisation]
+# The Ministry, and AB (Bahagian Antarabangsa), which runs the SOP and writes the letters of
+# steps 1 and 6 on this letterhead, with this file reference, signed by its first signatory.
 name = "Kementerian Dalam Negeri"
+name_en = "Ministry of Home Affairs"
 division = "Bahagian Antarabangsa"
+division_en = "International Division"
 address = [
   "Aras 7, Blok D1, Kompleks D",
   "Pusat Pentadbiran Kerajaan Persekutuan",
@@ -32,10 +37,20 @@ phone = "03-8886 3000"
 fax = "03-8889 1613"
 email = "ab@moha.gov.my"
 website = "www.moha.gov.my"
+# The crest at the top of the letterhead (e.g. the Jata Negara the Ministry supplies), PNG or
+# JPEG: a path inside this archive ("jata-negara.png") or an absolute path. Empty: no crest.
+crest = ""
 # Printed above the closing, in capitals, one per line.
-slogans = ["BERKHIDMAT UNTUK NEGARA"]
+slogans = ["MALAYSIA MADANI", "BERKHIDMAT UNTUK NEGARA"]
 # The case file reference: {year} and {seq} are filled in; a case's --file-ref overrides it.
 file_ref = "KDN.AB.600-2/{year}/{seq}"
+# Who signs AB's letters: the first, unless `--set signatory=AB:2`. Names are not shipped:
+# fill them in; a letter that needs an empty one stops and names the key to fill. Add more
+# as { name = "...", post = "Timbalan Setiausaha Bahagian" }; on_behalf = "Ketua Setiausaha"
+# prints "b.p. Ketua Setiausaha" under the post.
+signatories = [
+  { name = "", post = "Setiausaha Bahagian" },
+]
 
 [calendar]
 # State whose holidays and weekend apply:
@@ -55,6 +70,8 @@ settle_seconds = 2.0
 poll_seconds = 0          # > 0: poll the inbox (network shares give no native events)
 rescan_minutes = 5
 max_size_mb = 200
+max_pages = 1000          # a longer PDF or multi-page image is refused (split it)
+max_seconds_per_document = 3600   # reading and OCR of one document; then it is refused
 ocr_languages = "msa+eng"
 
 [reminders]
@@ -62,7 +79,8 @@ ocr_languages = "msa+eng"
 # a negotiation's agreed dates) and marks it REMIND after this many days (0: never).
 waiting_days = 14
 
-# Addressees of letters: `ika doc make ... --to KEY`.
+# Addressees of letters outside the Ministry's Divisions: `ika doc make ... --to KEY`.
+# (Every [divisions.KEY] below is an addressee too: `--to PDRM`.)
 [directory.KLN]
 name = "Ketua Setiausaha"
 organisation = "Kementerian Luar Negeri"
@@ -92,36 +110,6 @@ address = [
   "62546 PUTRAJAYA",
 ]
 
-[directory.PDRM]
-name = "Ketua Polis Negara"
-organisation = "Polis Diraja Malaysia"
-address = ["Ibu Pejabat Polis Diraja Malaysia", "Bukit Aman", "50560 KUALA LUMPUR"]
-
-[directory.JIM]
-name = "Ketua Pengarah Imigresen"
-organisation = "Jabatan Imigresen Malaysia"
-address = ["No. 15, Persiaran Perdana, Presint 2", "62550 PUTRAJAYA"]
-
-[directory.APMM]
-name = "Ketua Pengarah Maritim"
-organisation = "Agensi Penguatkuasaan Maritim Malaysia"
-address = ["Aras 4-11, One IOI Square, IOI Resort", "62502 PUTRAJAYA"]
-
-[directory.AADK]
-name = "Ketua Pengarah"
-organisation = "Agensi Antidadah Kebangsaan"
-address = ["Jalan Maktab Perguruan Islam", "43000 KAJANG, SELANGOR"]
-
-[directory.JPN]
-name = "Ketua Pengarah Pendaftaran Negara"
-organisation = "Jabatan Pendaftaran Negara"
-address = ["No. 20, Persiaran Perdana, Presint 2", "62551 PUTRAJAYA"]
-
-[directory.RELA]
-name = "Ketua Pengarah"
-organisation = "Jabatan Sukarelawan Malaysia (RELA)"
-address = ["Aras 2-7, Blok D1, Kompleks D", "62546 PUTRAJAYA"]
-
 [directory.PENGURUSAN]
 name = "Ketua Setiausaha"
 organisation = "Kementerian Dalam Negeri"
@@ -131,19 +119,14 @@ address = [
   "62546 PUTRAJAYA",
 ]
 
-# Who signs: the step's actor ("AB" or "Division") picks the signatory unless --set signatory=KEY.
-[signatories.AB]
-name = "(NAMA PEGAWAI)"
-post = "Setiausaha Bahagian"
-division = "Bahagian Antarabangsa"
-organisation = "Kementerian Dalam Negeri"
-
-[signatories.Division]
-name = "(NAMA PEGAWAI)"
-post = "Setiausaha Bahagian"
-division = "(Bahagian yang berkaitan)"
-organisation = "Kementerian Dalam Negeri"
-"""
+# The Ministry's Divisions and agencies: each leads cases (`ika case new --division KEY` or
+# its name) and writes the Division's letters on its own letterhead, with its own file
+# reference ({year} and {seq} of the case; `--set ruj_bahagian=...` gives a case's own),
+# signed by its first signatory (`--set signatory=KEY:2` for the second). kind = "bahagian"
+# (a Division of the Ministry: the Ministry's letterhead with the Division's name) or
+# "agensi" (its own letterhead). Fill in the empty names, file references and addresses;
+# `ika doc check` lists what is still empty.
+{divisions}"""
 
 
 @dataclass(frozen=True)
@@ -158,9 +141,13 @@ class Settings:
     poll_seconds: float = 0.0
     rescan_minutes: float = 5.0
     max_size_mb: float = 200.0
+    max_pages: int = 1000
+    max_seconds_per_document: float = 3600.0
     ocr_languages: str = "msa+eng"
     remind_waiting_days: int = 14
     raw: dict[str, Any] = field(default_factory=dict)
+    ab: Sender | None = None  # AB: [organisation] as a writer of letters
+    divisions: dict[str, Sender] = field(default_factory=dict)  # [divisions.KEY]
 
     @property
     def organisation(self) -> dict[str, Any]:
@@ -168,15 +155,66 @@ class Settings:
 
     @property
     def directory(self) -> dict[str, dict[str, Any]]:
-        return dict(self.raw.get("directory", {}))
+        """Every addressee of letters (`--to KEY`): [directory.KEY], then each Division and
+        agency of [divisions.KEY] that [directory] does not already name."""
+        out = dict(self.raw.get("directory", {}))
+        taken = {k.casefold() for k in out}
+        ministry = str(self.organisation.get("name") or "")
+        for key, sender in self.divisions.items():
+            if key.casefold() not in taken:
+                out[key] = addressee(sender, ministry)
+        return out
 
     @property
     def signatories(self) -> dict[str, dict[str, Any]]:
-        return dict(self.raw.get("signatories", {}))
+        """Who signs for each writer (its first signatory), by the key `--set signatory=`
+        takes: AB, then each Division and agency; [signatories] of an older ika.toml too."""
+        out: dict[str, dict[str, Any]] = {}
+        ministry = str(self.organisation.get("name") or "")
+        for sender in [s for s in (self.ab,) if s] + list(self.divisions.values()):
+            first = sender.signatories[0] if sender.signatories else None
+            out[sender.key] = {
+                "name": "" if first is None or first.placeholder else first.name,
+                "post": first.post if first else "",
+                "division": sender.name,
+                "organisation": sender.name if sender.kind == "agensi" else ministry,
+            }
+        for key, entry in self.raw.get("signatories", {}).items():
+            out.setdefault(key, dict(entry))
+        return out
+
+    def sender(self, key: str) -> Sender | None:
+        """AB or a Division/agency by its key (any case)."""
+        if self.ab is not None and key.strip().casefold() == AB.casefold():
+            return self.ab
+        for k, sender in self.divisions.items():
+            if k.casefold() == key.strip().casefold():
+                return sender
+        return None
+
+    def division_for(self, text: str | None) -> Sender | None:
+        """The Division or agency a case's --division names: its key, full name or an alias
+        (any case, any spacing); AB by its key or name. None when the directory has none."""
+        if not text or not text.strip():
+            return None
+        for sender in self.divisions.values():
+            if sender.matches(text):
+                return sender
+        if self.ab is not None and (norm(text) in (norm(AB), norm(self.ab.name))):
+            return self.ab
+        return None
+
+    def division_name(self, text: str) -> str:
+        """The canonical name for a --division given as a key or a name; other text as typed
+        (an archive whose ika.toml has no [divisions] keeps working as before)."""
+        found = self.division_for(text)
+        return found.name if found is not None and found.name else " ".join(text.split())
 
 
 def default_text(state: str = "PJY") -> str:
-    return DEFAULT_TOML.replace("{state}", state)
+    from .kdn import toml_text
+
+    return DEFAULT_TOML.replace("{state}", state).replace("{divisions}", toml_text())
 
 
 def parse(text: str, source: str = FILENAME) -> Settings:
@@ -192,7 +230,7 @@ def parse(text: str, source: str = FILENAME) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{source}: {exc}") from None
     for name in ("organisation", "calendar", "filing", "reminders", "documents", "register",
-                 "directory", "signatories", "web"):
+                 "directory", "signatories", "web", "divisions"):
         _table(raw, name, source)
     for name in ("directory", "signatories"):
         for key, entry in raw.get(name, {}).items():
@@ -212,6 +250,8 @@ def parse(text: str, source: str = FILENAME) -> Settings:
             f"not {state!r}"
         )
     _check_strings(raw, source)
+    ab = parse_organisation(raw, source)
+    divisions = parse_divisions(raw, source)
     return Settings(
         state=state.strip().upper(),
         count=count,
@@ -221,9 +261,14 @@ def parse(text: str, source: str = FILENAME) -> Settings:
         poll_seconds=_number(fil, "poll_seconds", 0, 0, 3600, source),
         rescan_minutes=_number(fil, "rescan_minutes", 5, 0.1, 1440, source),
         max_size_mb=_number(fil, "max_size_mb", 200, 0.001, 1_000_000, source),
+        max_pages=int(_number(fil, "max_pages", 1000, 1, 1_000_000, source, whole=True)),
+        max_seconds_per_document=_number(fil, "max_seconds_per_document", 3600, 1, 604_800,
+                                         source),
         ocr_languages=_ocr_languages(fil, source),
         remind_waiting_days=_waiting_days(raw.get("reminders", {}), source),
         raw=raw,
+        ab=ab,
+        divisions=divisions,
     )
 
 
@@ -259,13 +304,14 @@ def _extra_holidays(cal: dict[str, Any], source: str) -> dict[date, str]:
 
 
 def _number(table: dict[str, Any], key: str, default: float, low: float, high: float,
-            source: str) -> float:
+            source: str, whole: bool = False) -> float:
     """A finite number in [low, high]: NaN, infinity and negatives are refused by name."""
     value = table.get(key, default)
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = isinstance(value, int if whole else (int, float)) and not isinstance(value, bool)
     if not ok or not math.isfinite(value) or not low <= value <= high:
+        what = "a whole number" if whole else "a number"
         raise SettingsError(
-            f"{source}: filing.{key} must be a number from {low:g} to {high:g}, not {value!r}"
+            f"{source}: filing.{key} must be {what} from {low:g} to {high:g}, not {value!r}"
         )
     return float(value)
 

@@ -20,6 +20,7 @@ class Document:
     key: str
     title: str  # Malay title, as officers call it
     per_addressee: bool = False  # one letter per `--to` addressee
+    distribution: bool = False  # without --to: one letter with a distribution list
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,14 @@ STEPS: tuple[Step, ...] = (
         3,
         "decision",
         "ya",
-        (Document("jemputan-mesyuarat", "Jemputan Mesyuarat Persediaan"),),
+        (
+            Document(
+                "jemputan-mesyuarat",
+                "Jemputan Mesyuarat Persediaan",
+                per_addressee=True,
+                distribution=True,
+            ),
+        ),
     ),
     Step(
         5,

@@ -1,5 +1,13 @@
-"""Deciding when a file is complete: its size and mtime unchanged for a settle time, and it
-opens for reading. Clerks copy large scans over slow shares; a half-written file is never taken."""
+"""Deciding when a file is complete: its size and mtime unchanged for a settle time. Clerks
+copy large scans over slow shares; a half-written file is never taken. (That a writer which
+merely paused is not cut short is pipeline.snapshot's part: a file still open for writing is
+not taken, and an inbox entry is removed only while it is the very file that was filed.)
+
+Entries are looked at without following links: a link is tracked as the link it is (intake
+quarantines it, never reading what it points to); named pipes, sockets and devices are
+never tracked, as opening them could block or touch hardware. A file that cannot be opened
+is still handed over when it has settled: intake reports it once, instead of the watcher
+waiting for it for ever."""
 
 from __future__ import annotations
 
@@ -33,11 +41,11 @@ class StabilityTracker:
     def observe(self, path: Path) -> None:
         """Note that something happened to `path`; its settle time starts (again) now."""
         try:
-            st = os.stat(path)
+            st = os.lstat(path)
         except OSError:
             self._seen.pop(path, None)
             return
-        if not stat.S_ISREG(st.st_mode):  # a pipe or device would block the reader forever
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):  # a pipe would block
             self._seen.pop(path, None)
             return
         self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, self.clock())
@@ -51,14 +59,14 @@ class StabilityTracker:
         out = []
         for path, seen in list(self._seen.items()):
             try:
-                st = os.stat(path)
+                st = os.lstat(path)
             except OSError:
                 del self._seen[path]  # gone (moved away or deleted)
                 continue
             if (st.st_size, st.st_mtime_ns) != (seen.size, seen.mtime_ns):
                 self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
                 continue
-            if now - seen.since >= self.settle and _can_open(path):
+            if now - seen.since >= self.settle:
                 del self._seen[path]
                 out.append(path)
         return sorted(out)
@@ -69,12 +77,3 @@ class StabilityTracker:
             return None
         now = self.clock()
         return max(0.0, min(s.since + self.settle - now for s in self._seen.values()))
-
-
-def _can_open(path: Path) -> bool:
-    try:
-        with open(path, "rb") as f:
-            f.read(1)
-        return True
-    except OSError:
-        return False

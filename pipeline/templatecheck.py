@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 
 SAMPLE_TITLE = 'Kerjasama & Latihan <Keselamatan> "Sempadan" — Jenayah Rentas Sempadan'
+SAMPLE_DIVISION = "Bahagian Contoh & <Ujian>"
 
 
 def sample_case(decision: str | None, today: date) -> dict[str, Any]:
@@ -66,13 +69,20 @@ def sample_case(decision: str | None, today: date) -> dict[str, Any]:
         "type": "mou",
         "level": "bilateral",
         "countries": ["KR"],
-        "division": "Bahagian Keselamatan & Ketenteraman Awam",
+        "division": SAMPLE_DIVISION,
         "status": "open" if ya else "rejected",
         "current_step": last_done + 1 if ya else None,
         "received": received.isoformat(),
         "source": "kln",  # so that their_ref (with & < >) is printed on the memo to KLN
         "file_ref": "KDN.AB.600-2/2026/0099",
         "their_ref": "KOR/MY/2026-17 <A&B>",
+        "security": "SULIT",
+        "values": {
+            "tarikh_surat": received.isoformat(),
+            "nota_kedutaan": "KOR/NV <2026> & 45",
+            "tarikh_nota": (received - timedelta(days=5)).isoformat(),
+            "kehadiran": "KLN; AGC; Kedutaan Besar Republik Korea",
+        },
         "decision": decision,
         "decision_date": iso(9) if decision else None,
         "negotiation": {
@@ -90,18 +100,94 @@ def sample_overrides(doc_key: str) -> dict[str, str]:
     return {f.name: f.example for f in fields(doc_key) if f.example and not f.auto}
 
 
+def sample_settings(settings: Settings | None = None) -> Settings:
+    """The archive's settings with every gap a letter would stop at filled with a sample
+    value (a signatory's name, a file reference, an address), and a Division for the sample
+    case: templates are checked whatever the directory still lacks (check_directory says
+    what that is)."""
+    from .directory import parse_divisions, parse_organisation
+    from .settings import default_text, parse
+
+    base = settings if settings is not None else parse(default_text())
+    raw = copy.deepcopy(base.raw)
+    org = raw.setdefault("organisation", {})
+    org["crest"] = ""  # checked apart (check_directory): a missing image is not a template's
+    legacy = raw.get("signatories", {})
+    if "signatories" not in org and "AB" not in legacy:
+        org["signatories"] = [{}]
+    sigs = org.get("signatories", [])
+    for s in [*(sigs if isinstance(sigs, list) else [sigs]), *legacy.values()]:
+        if isinstance(s, dict):
+            _fill_signatory(s)
+    if not str(org.get("file_ref") or "").strip():
+        org["file_ref"] = "CONTOH/{year}/{seq}"
+    if not org.get("address"):
+        org["address"] = ["Alamat Contoh"]
+    divisions = raw.setdefault("divisions", {})
+    divisions["CONTOH"] = {"name": SAMPLE_DIVISION, "kind": "bahagian",
+                           "signatories": [{"name": "", "post": ""}]}
+    for entry in divisions.values():
+        entry["crest"] = ""
+        sigs = entry.setdefault("signatories", [])
+        if isinstance(sigs, dict):
+            sigs = entry["signatories"] = [sigs]
+        if not sigs:
+            sigs.append({})
+        for s in sigs:
+            _fill_signatory(s)
+        if not str(entry.get("file_ref") or "").strip():
+            entry["file_ref"] = "CONTOH.BHG/{year}/{seq}"
+        if not entry.get("address"):
+            entry["address"] = ["Aras 1, Blok Contoh", "62546 PUTRAJAYA"]
+    return dataclasses.replace(base, raw=raw, ab=parse_organisation(raw, "sample"),
+                               divisions=parse_divisions(raw, "sample"))
+
+
+def _fill_signatory(s: dict[str, Any]) -> None:
+    name = str(s.get("name") or "").strip()
+    if not name or (name.startswith("(") and name.endswith(")")) or "NAMA PEGAWAI" in name.upper():
+        s["name"] = "Nama Contoh bin Ujian"
+    if not str(s.get("post") or "").strip():
+        s["post"] = "Setiausaha Bahagian"
+
+
+def check_directory(settings: Settings, root: Path | None = None) -> list[tuple[str, bool]]:
+    """What the writers (AB, each Division and agency) lack in ika.toml, one line each, and
+    whether their letters stop at it (a signatory's name, an address, a file reference, an
+    unusable crest) or merely print without it (a telephone, an e-mail)."""
+    from .letters import crest_path
+
+    out: list[tuple[str, bool]] = []
+    writers = [s for s in (settings.ab,) if s] + list(settings.divisions.values())
+    for sender in writers:
+        missing = sender.missing()
+        if missing:
+            out.append((f"{sender.where} ({sender.name}): fill in {', '.join(missing)}", True))
+        optional = [k.rsplit(".", 1)[1] for k in sender.missing_optional()]
+        if optional:
+            out.append((f"{sender.where} ({sender.name}): no {' or '.join(optional)} on its "
+                        "letterhead", False))
+        if sender is not settings.ab and not sender.crest:
+            continue
+        key = f"{sender.where}.crest" if sender.crest else "organisation.crest"
+        try:
+            crest_path(sender.crest or str(settings.organisation.get("crest") or ""), root, key)
+        except TemplateError as exc:
+            out.append((str(exc), True))
+    return out
+
+
 def check_templates(
     templates_dir: Path = TEMPLATES_DIR,
     today: date | None = None,
     *,
     settings: Settings | None = None,
+    root: Path | None = None,
 ) -> list[str]:
-    """Render every template for a YA and a TIDAK sample case; the problems found, or []."""
-
-    from .settings import default_text, parse
-
+    """Render every template for a YA and a TIDAK sample case (with the archive's settings,
+    their gaps filled by sample values); the problems found, or []."""
     today = today or clock_today()
-    settings = settings or parse(default_text())
+    settings = sample_settings(settings)
     problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="ika-check-") as tmp:
         for doc_key, (step, document) in sop.DOCUMENTS.items():
@@ -117,7 +203,7 @@ def check_templates(
                 if not sop.applies(step, decision):
                     continue
                 case = sample_case(decision, today)
-                to_key = "AGC" if document.per_addressee else None
+                to_key = "AGC" if document.per_addressee and not document.distribution else None
                 try:
                     ctx = build_context(
                         case,
@@ -137,9 +223,12 @@ def check_templates(
                     problems.append(f"{doc_key} ({decision} case): {exc}")
                     continue
                 text = docx_text(out)
-                for bad in ("None", "&amp;", "&lt;", "&#34;"):
+                for bad in ("None", "&amp;", "&lt;", "&#34;", "NAMA PEGAWAI", "(YA)", "(TIDAK)"):
                     if bad in text:
                         problems.append(f"{doc_key} ({decision} case): {bad!r} in the letter")
+                if "SULIT" not in text:
+                    problems.append(f"{doc_key} ({decision} case): the security marking "
+                                    "(keselamatan) is not printed")
                 if "<keselamatan>" not in text.casefold():
                     problems.append(
                         f"{doc_key} ({decision} case): the case's title is not in the letter "

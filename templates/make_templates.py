@@ -54,6 +54,7 @@ def new_document(title: str) -> Document:
     fmt = normal.paragraph_format
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.line_spacing = 1.0
+    fmt.widow_control = True  # no paragraph leaves one line alone at a page's top or foot
     props = doc.core_properties
     props.title = title
     props.author = "IKA Records"
@@ -207,25 +208,76 @@ def page_number(p: Paragraph) -> None:
     p._p.append(fld)
 
 
-def numbered(where: Container, number: str, *runs: Run, after: float = 12) -> Paragraph:
-    """'2.<tab>text…' justified, wrapped lines back to the margin, as KDN letters are typed."""
-    return para(where, f"{number}\t", *runs, align="justify", tabs=[NUM_TAB], after=after)
+def numbered(where: Container, number: str, *runs: Run, after: float = 12,
+             keep: bool = False) -> Paragraph:
+    """'2.<tab>text…' justified, wrapped lines back to the margin, as KDN letters are typed.
+    `number` may be a Jinja expression ("{{ loop.index + 3 }}.") where paragraphs before it
+    come from a value with several paragraphs. keep=True on the last paragraph of a letter:
+    the closing never stands alone at the top of a page."""
+    return para(where, f"{number}\t", *runs, align="justify", tabs=[NUM_TAB], after=after,
+                keep=keep)
+
+
+def numbered_each(where: Container, loop: str, number: str, value: str,
+                  after: float = 12) -> None:
+    """One numbered paragraph per paragraph of a value (a line break in it starts a new one),
+    so no justified line is stretched by a line break."""
+    tag(where, f"{{%p for {loop} %}}")
+    numbered(where, number, value, after=after)
+    tag(where, "{%p endfor %}")
 
 
 # ---------------------------------------------------------------- the letter's frame
 
 
+def marking(where: Container, first: bool = True) -> None:
+    """The security marking (TERHAD, SULIT ...), bold and centred, when the document has one."""
+    if first:
+        first_paragraph(where).add_run("{%p if keselamatan %}")
+    else:
+        tag(where, "{%p if keselamatan %}")
+    para(where, ("{{ keselamatan }}", {"bold": True, "size": 12}), align="center", after=4)
+    tag(where, "{%p endif %}")
+
+
+def footers(doc: Document) -> None:
+    """The marking at the foot of every page (first page too); an empty line otherwise."""
+    section = doc.sections[0]
+    for footer in (section.first_page_footer, section.footer):
+        marking(footer)
+        para(footer, ("", {"size": 2}))
+
+
+def later_pages_header(doc: Document, label: str = "Ruj. Kami") -> None:
+    """Pages 2 onwards: the marking, then the reference on the left and the page number on
+    the right, as government letters continue."""
+    section = doc.sections[0]
+    head = section.header
+    marking(head)
+    p = para(head, (f"{label}: ", {"size": 9}), ("{{ ruj_kami }}", {"size": 9}), "\t",
+             after=12)
+    p.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    page_number(p)
+
+
 def letterhead(doc: Document) -> None:
-    """First-page header: the ministry, the writer's division, address and contacts, a rule."""
+    """First-page header: the marking, the crest, the Ministry in Malay with its English
+    name beneath, the writer's Division, its address and contacts, a rule."""
     section = doc.sections[0]
     section.different_first_page_header_footer = True
     head = section.first_page_header
-    p = first_paragraph(head)
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    r = p.add_run("{{ kepala.nama|upper }}")
-    r.bold = True
-    r.font.size = Pt(14)
-    para(head, ("{{ kepala.bahagian|upper }}", {"bold": True, "size": 11}), align="center", after=4)
+    marking(head)
+    tag(head, "{%p if kepala.jata %}")
+    para(head, "{{ kepala.jata }}", align="center", after=2)
+    tag(head, "{%p endif %}")
+    para(head, ("{{ kepala.nama|upper }}", {"bold": True, "size": 14}), align="center")
+    tag(head, "{%p if kepala.nama_en %}")
+    para(head, ("{{ kepala.nama_en|upper }}", {"size": 9}), align="center")
+    tag(head, "{%p endif %}")
+    tag(head, "{%p if kepala.bahagian %}")
+    para(head, ("{{ kepala.bahagian|upper }}", {"bold": True, "size": 11}), align="center",
+         after=4)
+    tag(head, "{%p endif %}")
     table = head.add_table(rows=1, cols=2, width=TEXT_WIDTH)
     no_borders(table)
     cell_margins(table)
@@ -259,17 +311,14 @@ def letterhead(doc: Document) -> None:
         para(right, "{%p endif %}")
     line = para(head, ("", {"size": 4}))
     rule(line, size=12)
-    # Pages 2 onwards: the page number, centred at the top.
-    page_number(para(section.header, align="center"))
-    drop_first_paragraph(section.header)
+    later_pages_header(doc)
+    footers(doc)
 
 
 def reference_block(doc: Document, *, their: bool = True) -> None:
     """'Ruj. Kami : …', 'Ruj. Tuan : …' (only when known) and 'Tarikh : …', on the right."""
     kw = {"left": REF_VALUE, "first": REF_LABEL - REF_VALUE, "tabs": [REF_VALUE - Cm(0.3)]}
-    tag(doc, "{%p if ruj_kami %}")
     para(doc, "Ruj. Kami\t: ", "{{ ruj_kami }}", **kw)  # type: ignore[arg-type]
-    tag(doc, "{%p endif %}")
     if their:
         tag(doc, "{%p if ruj_tuan %}")
         para(doc, "Ruj. Tuan\t: ", "{{ ruj_tuan }}", **kw)  # type: ignore[arg-type]
@@ -277,12 +326,18 @@ def reference_block(doc: Document, *, their: bool = True) -> None:
     para(doc, "Tarikh\t: ", "{{ tarikh }}", after=12, **kw)  # type: ignore[arg-type]
 
 
-def addressee(doc: Document) -> None:
+def addressee(doc: Document, *, distribution: bool = False) -> None:
+    if distribution:  # one letter to many: "Seperti Senarai Edaran", the list at the end
+        tag(doc, "{%p if kepada.edaran %}")
+        para(doc, "Seperti Senarai Edaran")
+        tag(doc, "{%p else %}")
     para(doc, "{{ kepada.nama }}")
     para(doc, "{{ kepada.organisasi }}")
     tag(doc, "{%p for baris in kepada.alamat %}")
     para(doc, "{{ baris }}")
     tag(doc, "{%p endfor %}")
+    if distribution:
+        tag(doc, "{%p endif %}")
     blank(doc)
     para(doc, "{{ kepada.salam }}", after=12)
 
@@ -292,26 +347,61 @@ def subject(doc: Document) -> None:
     para(doc, ("{{ perkara|upper }}", {"bold": True}), after=12, keep=True)
 
 
+def opening(doc: Document) -> None:
+    """The first paragraph, citing the addressee's own letter when the case knows it."""
+    para(
+        doc,
+        "Dengan hormatnya saya merujuk perkara di atas",
+        "{% if surat_tuan %} dan {{ surat_tuan }}{% endif %}",
+        ".",
+        align="justify",
+        after=12,
+    )
+
+
+def unbreakable(doc: Document, cms: Sequence[float] = (16.0,)) -> object:
+    """A borderless table of one row that never splits across pages: what must stay together
+    (the closing and signature, an entry of the distribution list) sits in it. Word and
+    LibreOffice both honour a row that cannot split, and the paragraph before it (keep=True)
+    moves with it, where a long chain of "keep with next" paragraphs is not honoured by
+    LibreOffice."""
+    table = doc.add_table(rows=1, cols=len(cms))
+    no_borders(table)
+    cell_margins(table)
+    widths(table, cms)
+    no_split(table.rows[0])
+    return table
+
+
 def closing(doc: Document) -> None:
-    """'Sekian, terima kasih.', the slogans in bold capitals, the signatory, then s.k."""
-    # keep=True down to the name: the closing moves to the next page as one block.
-    para(doc, "Sekian, terima kasih.", after=12, keep=True)
-    tag(doc, "{%p for s in slogan %}")
-    para(doc, ("{{ s|upper }}", {"bold": True}), keep=True)
-    tag(doc, "{%p endfor %}")
-    para(doc, keep=True)
-    para(doc, "Saya yang menjalankan amanah,", keep=True)
+    """'Sekian, terima kasih.', the slogans in bold capitals, the signatory, then s.k. The
+    closing and the signature are one unbreakable block, and the letter's last paragraph
+    (keep=True in its body) keeps with it: the closing never stands alone on a page."""
+    cell = unbreakable(doc).rows[0].cells[0]  # type: ignore[attr-defined]
+    p = first_paragraph(cell)
+    p.add_run("Sekian, terima kasih.")
+    p.paragraph_format.space_after = Pt(12)
+    tag(cell, "{%p for s in slogan %}")
+    para(cell, ("{{ s|upper }}", {"bold": True}))
+    tag(cell, "{%p endfor %}")
+    para(cell)
+    para(cell, "Saya yang menjalankan amanah,")
     for _ in range(4):
-        para(doc, keep=True)  # room for the signature
-    signature(doc)
+        para(cell)  # room for the signature
+    signature(cell)
     copies(doc)
 
 
-def signature(doc: Document) -> None:
-    para(doc, ("({{ penandatangan.nama|upper }})", {"bold": True}), keep=True)
-    para(doc, "{{ penandatangan.jawatan }}", keep=True)
-    para(doc, "{{ penandatangan.bahagian }}", keep=True)
-    para(doc, "{{ penandatangan.organisasi }}")
+def signature(where: Container) -> None:
+    para(where, ("({{ penandatangan.nama|upper }})", {"bold": True}))
+    para(where, "{{ penandatangan.jawatan }}")
+    tag(where, "{%p if penandatangan.bahagian %}")
+    para(where, "{{ penandatangan.bahagian }}")
+    tag(where, "{%p endif %}")
+    tag(where, "{%p if penandatangan.bp %}")
+    para(where, "b.p. {{ penandatangan.bp }}")
+    tag(where, "{%p endif %}")
+    para(where, "{{ penandatangan.organisasi }}")
 
 
 def copies(doc: Document) -> None:
@@ -331,15 +421,82 @@ def copies(doc: Document) -> None:
     tag(doc, "{%p endif %}")
 
 
-def letter(key: str, title: str, body: Callable[[Document], None], out: Path) -> Path:
+def distribution_list(doc: Document) -> None:
+    """SENARAI EDARAN: every addressee of the one letter with its address, one unbreakable
+    row each."""
+    tag(doc, "{%p if edaran %}")
+    blank(doc)
+    para(doc, ("SENARAI EDARAN", {"bold": True}), after=6, keep=True)
+    table = unbreakable(doc, (1.27, 14.73))
+    table.add_row()  # type: ignore[attr-defined]
+    table.add_row()  # type: ignore[attr-defined]
+    no_split(table.rows[1])  # type: ignore[attr-defined]
+    first_paragraph(table.rows[0].cells[0]).add_run("{%tr for e in edaran %}")  # type: ignore[attr-defined]
+    number, lines = table.rows[1].cells  # type: ignore[attr-defined]
+    first_paragraph(number).add_run("{{ loop.index }}.")
+    first_paragraph(lines).add_run("{{ e.nama }}")
+    para(lines, "{{ e.organisasi }}")
+    tag(lines, "{%p for baris in e.alamat %}")
+    para(lines, "{{ baris }}")
+    tag(lines, "{%p endfor %}")
+    para(lines, after=4)
+    first_paragraph(table.rows[2].cells[0]).add_run("{%tr endfor %}")  # type: ignore[attr-defined]
+    tag(doc, "{%p endif %}")
+
+
+def slim(doc: Document) -> None:
+    """Keep only what the letter uses. python-docx's blank document carries 800 kB of styles
+    (styles.xml, stylesWithEffects.xml, every latent style), a thumbnail and customXml; each
+    letter would parse, write and compress them again: the styles the document names (and
+    those they build on) are kept, the rest goes."""
+    drop = ("/stylesWithEffects", "/customXml", "/metadata/thumbnail")
+    for rels in (doc.part.rels, doc.part.package.rels):
+        for rid, rel in list(rels.items()):
+            if rel.reltype.endswith(drop):
+                del rels[rid]
+                rels._target_parts_by_rId.pop(rid, None)  # python-docx keeps it beside
+    styles = doc.styles.element
+    roots = [doc.element]
+    for section in doc.sections:
+        for part in (section.header, section.first_page_header, section.footer,
+                     section.first_page_footer):
+            if not part.is_linked_to_previous:
+                roots.append(part._element)
+    wanted = {el.get(qn("w:val")) for root in roots
+              for el in root.iter(qn("w:pStyle"), qn("w:rStyle"), qn("w:tblStyle"))}
+    by_id = {st.get(qn("w:styleId")): st for st in styles.findall(qn("w:style"))}
+    wanted |= {sid for sid, st in by_id.items() if st.get(qn("w:default")) in ("1", "true")}
+    todo = list(wanted)
+    while todo:  # what the kept styles build on
+        st = by_id.get(todo.pop())
+        if st is None:
+            continue
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            el = st.find(qn(tag))
+            if el is not None and el.get(qn("w:val")) not in wanted:
+                wanted.add(el.get(qn("w:val")))
+                todo.append(el.get(qn("w:val")))
+    for sid, st in by_id.items():
+        if sid not in wanted:
+            styles.remove(st)
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+
+
+def letter(key: str, title: str, body: Callable[[Document], None], out: Path,
+           *, distribution: bool = False) -> Path:
     doc = new_document(title)
     letterhead(doc)
     reference_block(doc)
-    addressee(doc)
+    addressee(doc, distribution=distribution)
     subject(doc)
-    para(doc, "Dengan hormatnya saya merujuk perkara di atas.", align="justify", after=12)
+    opening(doc)
     body(doc)
     closing(doc)
+    if distribution:
+        distribution_list(doc)
+    slim(doc)
     path = out / f"{key}.docx"
     doc.save(str(path))
     return path
@@ -380,8 +537,8 @@ def makluman_bahagian(doc: Document) -> None:
     numbered(
         doc,
         "2.",
-        "Adalah dimaklumkan bahawa Bahagian ini telah menerima maklumat daripada ",
-        "{{ kes.sumber }}",
+        "Adalah dimaklumkan bahawa Bahagian ini telah menerima ",
+        "{{ kes.permintaan }}",
         " pada ",
         "{{ kes.diterima }}",
         " berhubung cadangan untuk mengadakan rundingan ",
@@ -406,6 +563,7 @@ def makluman_bahagian(doc: Document) -> None:
         "Ulasan/input tersebut hendaklah diperoleh selewat-lewatnya pada ",
         ("{{ tarikh_akhir_ulasan }}", {"bold": True}),
         ". Kerjasama dan perhatian pihak tuan/puan dalam perkara ini amatlah dihargai.",
+        keep=True,
     )
 
 
@@ -413,9 +571,9 @@ def permohonan_ulasan(doc: Document) -> None:
     numbered(
         doc,
         "2.",
-        "Untuk makluman, Kementerian Dalam Negeri (KDN) telah menerima cadangan daripada ",
-        "{{ kes.sumber }}",
-        " untuk mengadakan rundingan ",
+        "Untuk makluman, Kementerian Dalam Negeri (KDN) telah menerima ",
+        "{{ kes.permintaan }}",
+        " berhubung cadangan untuk mengadakan rundingan ",
         "{{ kes.perihal }}",
         ".",
     )
@@ -430,20 +588,16 @@ def permohonan_ulasan(doc: Document) -> None:
         "{% if lampiran %} Bersama-sama ini disertakan {{ lampiran }} untuk rujukan pihak "
         "tuan/puan.{% endif %}",
     )
-    numbered(
-        doc,
-        "4.",
-        "Kerjasama daripada pihak tuan/puan amatlah dihargai dan didahului dengan ucapan "
-        "terima kasih.",
-    )
+    numbered(doc, "4.", "Kerjasama daripada pihak tuan/puan amatlah dihargai.", keep=True)
 
 
 def jemputan_mesyuarat(doc: Document) -> None:
     numbered(
         doc,
         "2.",
-        "Sukacita dimaklumkan bahawa Pengurusan Tinggi Kementerian Dalam Negeri (KDN) telah "
-        "bersetuju untuk mengadakan rundingan ",
+        "Sukacita dimaklumkan bahawa Pengurusan Tinggi Kementerian Dalam Negeri (KDN) pada ",
+        "{{ tarikh_keputusan }}",
+        " telah bersetuju untuk mengadakan rundingan ",
         "{{ kes.perihal }}",
         ". Sehubungan itu, Bahagian ini akan mengadakan Mesyuarat Persediaan Rundingan seperti "
         "butiran berikut:",
@@ -460,24 +614,40 @@ def jemputan_mesyuarat(doc: Document) -> None:
         tabs=[NUM_TAB + Cm(2.2)],
         after=12,
     )
-    numbered(doc, "3.", "Agenda mesyuarat adalah seperti berikut:", after=6)
+    numbered(doc, "3.", "Agenda mesyuarat adalah seperti yang berikut:", after=6, keep=True)
     items(doc, "a in agenda", "{{ a }}")
     blank(doc)
-    numbered(
-        doc,
-        "4.",
-        "Mesyuarat ini akan turut dihadiri oleh wakil daripada:",
-        after=6,
-    )
-    items(doc, "j in jemputan", "{{ j }}")
+    # Those invited besides the addressee: never the addressee, never one twice.
+    tag(doc, "{%p if turut %}")
+    numbered(doc, "4.", "Mesyuarat ini akan turut dihadiri oleh wakil daripada:", after=6,
+             keep=True)
+    items(doc, "j in turut", "{{ j }}")
     blank(doc)
+    tag(doc, "{%p endif %}")
     numbered(
         doc,
-        "5.",
+        "{{ 5 if turut else 4 }}.",
         "Sehubungan itu, pihak tuan/puan dijemput hadir atau menamakan wakil ke mesyuarat "
-        "tersebut. ",
-        "{% if hubungi %}Pengesahan kehadiran boleh dimaklumkan kepada {{ hubungi }}. {% endif %}",
-        "Kerjasama pihak tuan/puan amatlah dihargai.",
+        "tersebut.",
+        "{% if jemputan_kedutaan %} {{ jemputan_kedutaan }}{% endif %}",
+        "{% if hubungi %} Pengesahan kehadiran boleh dimaklumkan kepada {{ hubungi }}.{% endif %}",
+        " Kerjasama pihak tuan/puan amatlah dihargai.",
+        keep=True,
+    )
+
+
+def _convey(doc: Document, number: str) -> None:
+    """makluman-keputusan's last paragraph: AB is asked to convey the decision to KLN."""
+    numbered(
+        doc,
+        number,
+        "Sehubungan itu, pihak tuan/puan dipohon untuk menyampaikan keputusan ini kepada "
+        "Kementerian Luar Negeri untuk dimaklumkan kepada ",
+        "{{ kes.kedutaan }}",
+        " melalui Nota Diplomatik",
+        "{% if kes.nota_ringkas %} sebagai maklum balas kepada {{ kes.nota_ringkas }}{% endif %}",
+        ".",
+        keep=True,
     )
 
 
@@ -489,25 +659,25 @@ def makluman_keputusan(doc: Document) -> None:
         "Adalah dimaklumkan bahawa Pengurusan Tinggi Kementerian Dalam Negeri (KDN) pada ",
         "{{ tarikh_keputusan }}",
         " telah ",
-        ("bersetuju (YA)", {"bold": True}),
+        ("bersetuju", {"bold": True}),
         " untuk mengadakan rundingan ",
         "{{ kes.perihal }}",
         ".",
+        "{% if rundingan.tempoh %} Rundingan tersebut dicadangkan diadakan "
+        "{{ rundingan.tempoh }}{% if rundingan.tempat %} di {{ rundingan.tempat }}{% endif %}."
+        "{% endif %}",
     )
     numbered(
         doc,
         "3.",
         "Mesyuarat Persediaan Rundingan telah diadakan pada ",
         "{{ tarikh_mesyuarat }}",
-        " bersama Kementerian Luar Negeri, ",
-        "{{ kes.kedutaan }}",
-        ", Jabatan Peguam Negara dan Bahagian/Jabatan/Agensi yang berkaitan. Hasil mesyuarat "
-        "adalah seperti berikut: ",
-        "{{ hasil_mesyuarat }}",
-        "{% if rundingan.mula %} Rundingan dicadangkan diadakan pada {{ rundingan.mula }} "
-        "hingga {{ rundingan.tamat }}{% if rundingan.tempat %} di {{ rundingan.tempat }}"
-        "{% endif %}.{% endif %}",
+        "{% if tempat %} di {{ tempat }}{% endif %}",
+        "{% if kehadiran %} dan dihadiri oleh wakil {{ kehadiran|senarai }}{% endif %}",
+        ".",
     )
+    numbered_each(doc, "h in hasil_mesyuarat", "{{ loop.index + 3 }}.", "{{ h }}")
+    _convey(doc, "{{ hasil_mesyuarat|length + 4 }}.")
     tag(doc, "{%p else %}")
     numbered(
         doc,
@@ -515,25 +685,34 @@ def makluman_keputusan(doc: Document) -> None:
         "Adalah dimaklumkan bahawa Pengurusan Tinggi Kementerian Dalam Negeri (KDN) pada ",
         "{{ tarikh_keputusan }}",
         " telah memutuskan untuk ",
-        ("tidak bersetuju (TIDAK)", {"bold": True}),
-        " mengadakan rundingan ",
+        ("tidak bersetuju", {"bold": True}),
+        " dengan cadangan mengadakan rundingan ",
         "{{ kes.perihal }}",
-        ".",
-        "{% if sebab %} Keputusan ini dibuat atas sebab berikut: {{ sebab }}{% endif %}",
+        ". Dengan keputusan ini, urusan rundingan tersebut tidak akan diteruskan oleh pihak KDN.",
     )
-    numbered(
-        doc,
-        "3.",
-        "Dengan keputusan ini, urusan rundingan tersebut tidak akan diteruskan oleh pihak KDN.",
-    )
+    numbered_each(doc, "x in sebab", "{{ loop.index + 2 }}.", "{{ x }}")
+    _convey(doc, "{{ sebab|length + 3 }}.")
     tag(doc, "{%p endif %}")
+
+
+def _ask_kln(doc: Document, first: str, second: str) -> None:
+    """memo-kln's last two paragraphs: KLN is asked to tell the mission, copying KDN."""
     numbered(
         doc,
-        "4.",
-        "Sehubungan itu, pihak tuan/puan dipohon untuk menyampaikan keputusan ini kepada "
-        "Kementerian Luar Negeri untuk dimaklumkan kepada ",
-        "{{ kes.kedutaan }}",
-        " melalui Nota Diplomatik.",
+        first,
+        "Sehubungan itu, Kementerian ini memohon jasa baik pihak tuan/puan untuk memaklumkan "
+        "keputusan tersebut kepada ",
+        "{{ kedutaan }}",
+        " melalui Nota Diplomatik",
+        "{% if kes.nota_ringkas %} sebagai maklum balas kepada {{ kes.nota_ringkas }}{% endif %}",
+        " dan menyalinkan Nota Diplomatik tersebut kepada Kementerian Dalam Negeri untuk rekod "
+        "dan tindakan selanjutnya.",
+    )
+    numbered(
+        doc,
+        second,
+        "Kerjasama dan perhatian pihak tuan/puan dalam perkara ini amatlah dihargai.",
+        keep=True,
     )
 
 
@@ -545,16 +724,16 @@ def memo_kln(doc: Document) -> None:
         "Adalah dimaklumkan bahawa Pengurusan Tinggi Kementerian Dalam Negeri (KDN) pada ",
         "{{ tarikh_keputusan }}",
         " telah ",
-        ("BERSETUJU (YA)", {"bold": True}),
+        ("bersetuju", {"bold": True}),
         " untuk mengadakan rundingan ",
         "{{ kes.perihal }}",
         ".",
-        "{% if hasil_mesyuarat %} Mesyuarat persediaan rundingan telah diadakan dan "
-        "{{ hasil_mesyuarat }}{% endif %}",
-        "{% if rundingan.mula %} KDN mencadangkan rundingan diadakan pada {{ rundingan.mula }} "
-        "hingga {{ rundingan.tamat }}{% if rundingan.tempat %} di {{ rundingan.tempat }}"
-        "{% endif %}.{% endif %}",
+        "{% if rundingan.tempoh %} KDN mencadangkan rundingan tersebut diadakan "
+        "{{ rundingan.tempoh }}{% if rundingan.tempat %} di {{ rundingan.tempat }}{% endif %}."
+        "{% endif %}",
     )
+    numbered_each(doc, "h in hasil_mesyuarat", "{{ loop.index + 2 }}.", "{{ h }}")
+    _ask_kln(doc, "{{ hasil_mesyuarat|length + 3 }}.", "{{ hasil_mesyuarat|length + 4 }}.")
     tag(doc, "{%p else %}")
     numbered(
         doc,
@@ -562,26 +741,14 @@ def memo_kln(doc: Document) -> None:
         "Adalah dimaklumkan bahawa Pengurusan Tinggi Kementerian Dalam Negeri (KDN) pada ",
         "{{ tarikh_keputusan }}",
         " telah memutuskan untuk ",
-        ("TIDAK BERSETUJU (TIDAK)", {"bold": True}),
-        " mengadakan rundingan ",
+        ("tidak bersetuju", {"bold": True}),
+        " dengan cadangan mengadakan rundingan ",
         "{{ kes.perihal }}",
         ".",
     )
+    numbered_each(doc, "x in sebab", "{{ loop.index + 2 }}.", "{{ x }}")
+    _ask_kln(doc, "{{ sebab|length + 3 }}.", "{{ sebab|length + 4 }}.")
     tag(doc, "{%p endif %}")
-    numbered(
-        doc,
-        "3.",
-        "Sehubungan itu, Kementerian ini memohon jasa baik pihak tuan/puan untuk memaklumkan "
-        "keputusan tersebut kepada ",
-        "{{ kedutaan }}",
-        " melalui Nota Diplomatik, dan menyalinkan Nota Diplomatik tersebut kepada Kementerian "
-        "Dalam Negeri untuk rekod dan tindakan selanjutnya.",
-    )
-    numbered(
-        doc,
-        "4.",
-        "Kerjasama dan perhatian pihak tuan/puan dalam perkara ini amatlah dihargai.",
-    )
 
 
 def serahan_dokumen(doc: Document) -> None:
@@ -590,10 +757,8 @@ def serahan_dokumen(doc: Document) -> None:
         "2.",
         "Adalah dimaklumkan bahawa rundingan ",
         "{{ kes.perihal }}",
-        " telah diadakan pada ",
-        "{{ rundingan.mula }}",
-        " hingga ",
-        "{{ rundingan.tamat }}",
+        " telah diadakan ",
+        "{{ rundingan.tempoh }}",
         " di ",
         "{{ rundingan.tempat }}",
         ".",
@@ -605,6 +770,7 @@ def serahan_dokumen(doc: Document) -> None:
         "{{ lampiran }}",
         " untuk simpanan dan pemfailan oleh pihak tuan/puan selaras dengan Prosedur Operasi "
         "Standard (SOP) Rundingan Instrumen Kerjasama Antarabangsa (IKA).",
+        keep=True,
     )
 
 
@@ -616,21 +782,21 @@ def minit_cerai(out: Path) -> Path:
     doc = new_document("Minit Cerai")
     section = doc.sections[0]
     section.different_first_page_header_footer = True
-    page_number(para(section.header, align="center"))
-    drop_first_paragraph(section.header)
+    marking(section.first_page_header)
+    para(section.first_page_header, ("", {"size": 2}))
+    later_pages_header(doc, label="Ruj.")
+    footers(doc)
     para(doc, ("MINIT CERAI", {"bold": True, "size": 14}), align="center", after=12)
     kw = {"left": Cm(3.0), "first": Cm(-3.0), "tabs": [Cm(2.6), Cm(3.0)], "after": 2}
     para(doc, "Kepada\t:\t", "{{ kepada.nama }}, {{ kepada.organisasi }}", **kw)  # type: ignore[arg-type]
     para(
         doc,
         "Daripada\t:\t",
-        "{{ penandatangan.jawatan }}, {{ penandatangan.bahagian }}",
+        "{{ penandatangan.jawatan }}, {{ pengirim.nama }}",
         **kw,  # type: ignore[arg-type]
     )
     para(doc, "Tarikh\t:\t", "{{ tarikh }}", **kw)  # type: ignore[arg-type]
-    tag(doc, "{%p if ruj_kami %}")
     para(doc, "Ruj.\t:\t", "{{ ruj_kami }}", **kw)  # type: ignore[arg-type]
-    tag(doc, "{%p endif %}")
     rule(para(doc, ("", {"size": 4}), after=12))
     subject(doc)
 
@@ -638,27 +804,28 @@ def minit_cerai(out: Path) -> Path:
         para(doc, f"{n}\t", (text, {"bold": True}), tabs=[NUM_TAB], after=6, keep=True)
 
     heading("1.", "TUJUAN")
-    numbered(doc, "1.1", "{{ tujuan }}")
+    numbered_each(doc, "t in tujuan", "1.{{ loop.index }}", "{{ t }}")
     heading("2.", "LATAR BELAKANG")
-    numbered(doc, "2.1", "{{ latar_belakang }}")
     numbered(
         doc,
-        "2.2",
-        "Cadangan ini diterima daripada ",
-        "{{ kes.sumber }}",
+        "2.1",
+        "Cadangan ini diterima melalui ",
+        "{{ kes.permintaan }}",
         " pada ",
         "{{ kes.diterima }}",
         " dan melibatkan rundingan di peringkat ",
         "{{ kes.peringkat }}",
         ".",
     )
+    numbered_each(doc, "t in latar_belakang", "2.{{ loop.index + 1 }}", "{{ t }}")
     heading("3.", "ULASAN YANG DITERIMA")
     numbered(
         doc,
         "3.1",
         "Ulasan/input yang diterima daripada Bahagian/Jabatan/Agensi yang berkaitan adalah "
-        "seperti berikut:",
+        "seperti yang berikut:",
         after=6,
+        keep=True,
     )
     table = doc.add_table(rows=4, cols=4)
     table.style = doc.styles["Table Grid"]
@@ -680,18 +847,23 @@ def minit_cerai(out: Path) -> Path:
     first_paragraph(row[1]).add_run("{{ u.daripada }}")
     first_paragraph(row[2]).add_run("{{ u.tarikh }}")
     first_paragraph(row[3]).add_run("{{ u.ringkasan }}")
-    first_paragraph(row[3]).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    first_paragraph(row[3]).alignment = WD_ALIGN_PARAGRAPH.LEFT
+    no_split(table.rows[2])
     first_paragraph(table.rows[3].cells[0]).add_run("{%tr endfor %}")
     para(doc, after=6)
     heading("4.", "SYOR")
-    numbered(doc, "4.1", "{{ syor }}")
+    numbered_each(doc, "t in syor", "4.{{ loop.index }}", "{{ t }}")
     numbered(
         doc,
-        "4.2",
+        "4.{{ syor|length + 1 }}",
         "Pengurusan Tinggi KDN adalah dipohon untuk mempertimbangkan dan meluluskan syor di atas.",
+        keep=True,
     )
-    blank(doc, 3)
-    signature(doc)
+    cell = unbreakable(doc).rows[0].cells[0]  # type: ignore[attr-defined]
+    for _ in range(3):
+        para(cell)  # room for the signature, which never stands alone on the next page
+    drop_first_paragraph(cell)
+    signature(cell)
     para(doc, after=10)
 
     # The decision, filled in by top management (ticked here once the register knows it).
@@ -710,13 +882,9 @@ def minit_cerai(out: Path) -> Path:
     para(
         cell,
         ("{% if diluluskan %}☒{% else %}☐{% endif %}", tick),
-        "  Diluluskan (",
-        ("YA", {"bold": True}),
-        ")\t",
+        "  Diluluskan\t",
         ("{% if ditolak %}☒{% else %}☐{% endif %}", tick),
-        "  Tidak diluluskan (",
-        ("TIDAK", {"bold": True}),
-        ")",
+        "  Tidak diluluskan",
         left=Cm(0.3),
         tabs=[Cm(8.0)],
         after=10,
@@ -734,6 +902,7 @@ def minit_cerai(out: Path) -> Path:
     tag(cell, "{%p else %}")
     para(cell, "Tarikh\t: ", fill, **sign)  # type: ignore[arg-type]
     tag(cell, "{%p endif %}")
+    slim(doc)
     path = out / "minit-cerai.docx"
     doc.save(str(path))
     return path
@@ -749,11 +918,15 @@ LETTERS: dict[str, tuple[str, Callable[[Document], None]]] = {
 }
 
 
+DISTRIBUTION = {"jemputan-mesyuarat"}  # one letter "Seperti Senarai Edaran" without --to
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     out = Path(args[0]) if args else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
-    written = [letter(key, title, body, out) for key, (title, body) in LETTERS.items()]
+    written = [letter(key, title, body, out, distribution=key in DISTRIBUTION)
+               for key, (title, body) in LETTERS.items()]
     written.append(minit_cerai(out))
     for path in written:
         print(path)

@@ -74,8 +74,9 @@ def test_ya_case_documents_are_made_and_filed(ika, archive: Path, case_id: str) 
     for key, path in made.items():
         text = all_text(path)
         assert "27 November 2026" in text, key  # Tarikh, in Malay
-        assert "KDN.AB.600-2/2026/0001" in text, key  # Ruj. Kami
-        assert "Korea Selatan".upper() in text.upper(), key
+        ours = "KDN.AB" if key in ("makluman-bahagian", "memo-kln") else "KDN.KKA"
+        assert f"{ours}.{'600-2' if ours == 'KDN.AB' else '100-1'}/2026/0001" in text, key
+        assert "Republik Korea".upper() in text.upper(), key
         assert "BERKHIDMAT UNTUK NEGARA" in text or key == "minit-cerai", key
         name = key + ("-AGC" if key == "permohonan-ulasan" else "")
         row = rows[name]
@@ -102,8 +103,8 @@ def test_tidak_case_documents_and_wrong_branch(ika, case_id: str) -> None:
     assert "skipped" in res.output and res.output.startswith("Error: ")
     memo = make(ika, case_id, "memo-kln")
     text = all_text(memo).upper()
-    assert "TIDAK" in text and "KOREA SELATAN" in text
-    assert "TIDAK" in all_text(make(ika, case_id, "makluman-keputusan")).upper()
+    assert "TIDAK BERSETUJU" in text and "REPUBLIK KOREA" in text
+    assert "TIDAK BERSETUJU" in all_text(make(ika, case_id, "makluman-keputusan")).upper()
 
 
 def test_making_again_keeps_old_version(ika, archive: Path, case_id: str) -> None:
@@ -123,7 +124,7 @@ def test_pdf_is_made_and_filed_with_the_same_version(ika, archive: Path, case_id
     from pypdf import PdfReader
 
     text = "".join(p.extract_text() for p in PdfReader(pdf_path).pages)
-    assert "27 November 2026" in text and "KOREA SELATAN" in text.upper()
+    assert "27 November 2026" in text and "REPUBLIK KOREA" in text.upper()
     assert [(r[4], r[5]) for r in documents(archive)] == [("makluman-bahagian", 1)] * 2
 
 

@@ -300,8 +300,8 @@ def test_an_archive_of_the_previous_release_opens_intact(tmp_path: Path, monkeyp
 
     _v1_expectations(ika_old)
     db = sqlite3.connect(root / "register.sqlite3")
-    assert db.execute("SELECT value FROM meta").fetchone() == ("4",)
-    assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
+    assert db.execute("SELECT value FROM meta").fetchone() == ("5",)
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)
     assert db.execute("SELECT * FROM events ORDER BY id").fetchall()[: len(events_before)] \
         == events_before
     assert db.execute("SELECT id, path, sha256 FROM documents").fetchall() == docs_before
@@ -447,3 +447,15 @@ def test_the_migrations_build_the_schema_the_code_declares(tmp_path: Path) -> No
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_titles_are_one_readable_line_of_bounded_length(ika) -> None:
+    case_id = ika("case", "new", "--title", "Kerjasama\n\x1b[31mMerah\x1b[0m\x07  Siber", "--type",
+                  "mou", "--country", "SG", "--division", "D", "--received",
+                  "2026-10-01").stdout.strip()
+    assert show(ika, case_id)["title"] == "Kerjasama Merah Siber"
+    res = ika("case", "edit", case_id, "--title", "x" * 501, expect=1)
+    assert res.output.startswith("Error: ") and "at most 500" in res.output
+    res = ika("case", "new", "--title", "\x1b[0m \n", "--type", "mou", "--country", "SG",
+              "--division", "D", expect=1)
+    assert "title" in res.output

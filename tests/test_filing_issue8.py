@@ -265,7 +265,7 @@ def test_retry_files_every_fixed_document_and_clears_its_reason(ika, archive) ->
 
 def test_case_named_by_sub_folder_file_name_or_text_links(ika, archive: Path) -> None:
     case_id = new_case(ika, "mou", "Korea Selatan")
-    drop(archive, NOTE, f"{case_id.lower()}/nota.docx", b"1")  # lower case of a known id
+    drop(archive, NOTE, f"{case_id}/nota.docx", b"1")
     drop(archive, NOTE, f"Surat {case_id} KLN.docx", b"2")
     text = archive / "inbox" / "nota.txt"
     text.write_text(f"Ruj. Kami: KDN.AB.600-1/2/3 ({case_id})\nPerkara: mesyuarat persediaan",
@@ -291,6 +291,17 @@ def test_a_matching_open_case_is_suggested_never_linked(ika, archive: Path) -> N
     human = ika("unassigned").stdout
     assert "New Zealand" in human and "Perjanjian" in human and case_id in human
     assert steps_done(ika, case_id) == set()
+
+
+def test_a_sub_folder_in_lower_case_names_no_case(ika, archive: Path) -> None:
+    """Issue 8: a sub-folder that names no case (a typo, lower case) waits with its reason."""
+    case_id = new_case(ika, "mou", "Korea Selatan")
+    drop(archive, NOTE, f"{case_id.lower()}/nota.docx", b"1")
+    out = ika("watch", "--once").stdout
+    assert "DOC-000001 unassigned" in out and "not written as a case id" in out
+    assert docs(archive)[0]["case_id"] is None
+    (row,) = as_json(ika("unassigned", "--json"))
+    assert f"name it {case_id}" in row["reason"]
 
 
 def test_sub_folder_naming_no_case_waits_unassigned_with_its_reason(ika, archive) -> None:
@@ -481,3 +492,23 @@ def test_a_duplicate_given_a_case_says_how_to_link_the_filed_one(ika, archive, t
     res = ika("file", str(TEXT_PDF), "--case", case_id.lower())
     assert f"link it with `ika file DOC-000001 --case {case_id}`" in res.stdout
     assert "linked" in ika("file", "DOC-000001", "--case", case_id).stdout
+
+
+def test_relinking_moves_the_files_into_the_case_folder_and_both_cases_record_it(
+        ika, archive: Path) -> None:
+    first = new_case(ika, "mou", "Korea Selatan")
+    second = new_case(ika, "mou", "Jepun")
+    drop(archive, NOTE, "nota.docx", b"1")
+    ika("watch", "--once")
+    (row,) = docs(archive)
+    assert row["case_id"] is None and row["path"].startswith("files/unassigned/")
+    ika("file", "DOC-000001", "--case", first)
+    (row,) = docs(archive)
+    assert row["path"].startswith(f"files/{first}/") and (archive / row["path"]).exists()
+    assert not list((archive / "files" / "unassigned").rglob("*.docx"))
+    ika("file", "DOC-000001", "--case", second)
+    (row,) = docs(archive)
+    assert row["path"].startswith(f"files/{second}/")
+    left = as_json(ika("case", "show", first, "--json"))["history"]
+    assert any(e["action"] == "doc.unlink" and second in e["note"] for e in left)
+    assert "0 problem(s)" in ika("verify").stdout

@@ -18,13 +18,17 @@ from pipeline.errors import ConversionError, TemplateError
 from pipeline.malay import malay_date, malay_weekday
 from pipeline.pdf import to_pdf
 from pipeline.settings import default_text, parse
+from tests.conftest import signed
 
 TODAY = date(2026, 11, 27)
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-SETTINGS = parse(default_text())
+SETTINGS = parse(signed(default_text()))  # signatories named, Divisions' file refs filled
 TITLE = "Kerjasama Pencegahan Pemerdagangan Orang"
-FILE_REF = "KDN.AB.600-2/2026/0001"
+FILE_REF = "KDN.AB.600-2/2026/0001"  # AB's: the case's file reference
+DIVISION_REF = "KDN.KKA.100-1/2026/0001"  # the Division's, from [divisions.KKA] file_ref
 DIVISION = "Bahagian Keselamatan dan Ketenteraman Awam"
+SENDER_REF = {key: FILE_REF if step.actor == "AB" else DIVISION_REF
+              for key, (step, _doc) in sop.DOCUMENTS.items()}
 
 # What an officer gives with --set, per document.
 SETS: dict[str, dict[str, str]] = {
@@ -143,7 +147,7 @@ ADDRESSEE = {
     "makluman-bahagian": ("Setiausaha Bahagian", DIVISION),
     "permohonan-ulasan": ("Peguam Negara Malaysia", "Jabatan Peguam Negara"),
     "minit-cerai": ("Ketua Setiausaha", "Kementerian Dalam Negeri"),
-    "jemputan-mesyuarat": ("Ketua Setiausaha", "Kementerian Luar Negeri"),
+    "jemputan-mesyuarat": ("Seperti Senarai Edaran", "Kementerian Luar Negeri"),
     "makluman-keputusan": ("Setiausaha Bahagian", "Bahagian Antarabangsa"),
     "memo-kln": ("Ketua Setiausaha", "Kementerian Luar Negeri"),
     "serahan-dokumen": ("Setiausaha Bahagian", "Bahagian Antarabangsa"),
@@ -159,22 +163,25 @@ def test_each_document_reads_right(doc_key: str, decision: str, tmp_path: Path) 
     text = read(make(doc_key, make_case(decision), tmp_path, to=to))
     assert TITLE.upper() in text  # the subject line
     assert "27 November 2026" in text  # Tarikh, the Malay way
-    assert FILE_REF in text
-    assert "Korea Selatan" in text  # the counterpart by its Malay name
+    assert SENDER_REF[doc_key] in text  # the writer's own reference
+    assert "Republik Korea" in text and "Korea Selatan" not in text  # the formal name
     assert "Memorandum Persefahaman" in text or "MEMORANDUM PERSEFAHAMAN" in text
     for part in ADDRESSEE[doc_key]:
         assert part in text
-    assert "Ruj. Tuan" not in text  # their reference is unknown: no empty line for it
-    for bad in ("None", "{{", "{%", "}}", "%}", "&amp;"):
+    # Ruj. Tuan: only AB's reference, on the Division's letters back to AB
+    assert ("Ruj. Tuan\t: " + FILE_REF in text) == (ADDRESSEE[doc_key][1] ==
+                                                     "Bahagian Antarabangsa")
+    for bad in ("None", "{{", "{%", "}}", "%}", "&amp;", "NAMA PEGAWAI", "(YA)", "(TIDAK)"):
         assert bad not in text, bad
     if doc_key != "minit-cerai":  # letters: the official frame
         assert "KEMENTERIAN DALAM NEGERI" in text  # the letterhead, in the header
         assert "Tuan/Puan," in text
-        assert "Dengan hormatnya saya merujuk perkara di atas." in text
+        assert "Dengan hormatnya saya merujuk perkara di atas" in text
         assert "Sekian, terima kasih." in text
-        assert "BERKHIDMAT UNTUK NEGARA" in text
+        assert "MALAYSIA MADANI\nBERKHIDMAT UNTUK NEGARA" in text
         assert "Saya yang menjalankan amanah," in text
-        assert "(NAMA PEGAWAI)" in text
+        signer = "AB" if SENDER_REF[doc_key] == FILE_REF else "KKA"
+        assert f"(PEGAWAI {signer} 1)" in text
 
 
 def test_letterhead_is_in_the_first_page_header(tmp_path: Path) -> None:
@@ -198,13 +205,14 @@ def test_division_letters_carry_the_divisions_name(tmp_path: Path) -> None:
 def test_memo_states_the_decision_in_words(tmp_path: Path) -> None:
     ya = read(make("memo-kln", make_case("YA"), tmp_path / "ya"))
     tidak = read(make("memo-kln", make_case("TIDAK"), tmp_path / "tidak"))
-    assert "BERSETUJU (YA)" in ya and "TIDAK BERSETUJU" not in ya
-    assert "TIDAK BERSETUJU (TIDAK)" in tidak
+    assert "telah bersetuju untuk mengadakan rundingan" in ya and "tidak bersetuju" not in ya
+    assert "telah memutuskan untuk tidak bersetuju dengan cadangan mengadakan" in tidak
     for text in (ya, tidak):
+        assert "(YA)" not in text and "(TIDAK)" not in text  # no flowchart words
         assert "2 April 2026" in text  # the decision's date
-        assert "Kedutaan Besar Korea Selatan di Kuala Lumpur melalui Nota Diplomatik" in text
+        assert "Kedutaan Besar Republik Korea di Kuala Lumpur melalui Nota Diplomatik" in text
         assert "s.k.\tSetiausaha Bahagian, " + DIVISION in text
-    assert "22 April 2026 hingga 24 April 2026 di Seoul" in ya
+    assert "diadakan dari 22 hingga 24 April 2026 di Seoul" in ya
 
 
 def test_minit_cerai_table_and_decision_block(tmp_path: Path) -> None:
@@ -220,17 +228,19 @@ def test_minit_cerai_table_and_decision_block(tmp_path: Path) -> None:
     assert rows[1] == ["1.", "Polis Diraja Malaysia (PDRM)", "20 Mac 2026", "Menyokong cadangan"]
     assert rows[2] == ["2.", "Jabatan Peguam Negara (AGC)", "22 Mac 2026", "Tiada halangan"]
     assert len(rows) == 3
-    decision = doc.tables[1].rows[0].cells[0].text
+    decision = next(t for t in doc.tables if "KEPUTUSAN" in t.rows[0].cells[0].text)
+    decision = decision.rows[0].cells[0].text
     assert "KEPUTUSAN PENGURUSAN TINGGI" in decision
-    assert "☒  Diluluskan (YA)" in decision and "☐  Tidak diluluskan (TIDAK)" in decision
+    assert "☒  Diluluskan\t☐  Tidak diluluskan" in decision
     for label in ("Tandatangan", "Nama", "Jawatan", "Tarikh\t: 2 April 2026"):
         assert label in decision
 
 
 def test_minit_cerai_before_the_decision_has_empty_boxes(tmp_path: Path) -> None:
-    decision = Document(str(make("minit-cerai", make_case(None), tmp_path))).tables[1]
+    tables = Document(str(make("minit-cerai", make_case(None), tmp_path))).tables
+    decision = next(t for t in tables if "KEPUTUSAN" in t.rows[0].cells[0].text)
     text = decision.rows[0].cells[0].text
-    assert "☐  Diluluskan (YA)" in text and "☐  Tidak diluluskan (TIDAK)" in text
+    assert "☐  Diluluskan\t☐  Tidak diluluskan" in text
     assert "☒" not in text
 
 
@@ -238,14 +248,13 @@ def test_invitation_lists_date_agenda_and_invitees(tmp_path: Path) -> None:
     text = read(make("jemputan-mesyuarat", make_case("YA"), tmp_path))
     assert "31 Mac 2026 (Selasa)" in text
     assert "(ii)\tTaklimat draf MoU" in text
-    for invitee in (
-        "Kementerian Luar Negeri",
-        "Kedutaan Besar Korea Selatan di Kuala Lumpur",
-        "Jabatan Peguam Negara",
-        "Polis Diraja Malaysia (PDRM)",
-        "Jabatan Imigresen Malaysia (JIM)",
-    ):
-        assert invitee in text
+    assert "Seperti Senarai Edaran" in text and "SENARAI EDARAN" in text
+    edaran = text.split("SENARAI EDARAN", 1)[1]
+    for invitee in ("Kementerian Luar Negeri", "Jabatan Peguam Negara", "Polis Diraja Malaysia",
+                    "Jabatan Imigresen Malaysia"):
+        assert edaran.count(f"\n{invitee}\n") == 1, invitee  # each once, with its address
+    assert "(i)\tKedutaan Besar Republik Korea di Kuala Lumpur" in text  # not on the list
+    assert "memanjangkan jemputan ini kepada Kedutaan Besar Republik Korea" in text
 
 
 def test_their_reference_and_overrides(tmp_path: Path) -> None:
@@ -267,12 +276,18 @@ def test_their_reference_and_overrides(tmp_path: Path) -> None:
 def test_their_reference_only_goes_back_to_its_sender(tmp_path: Path) -> None:
     case = make_case("YA", their_ref="KOR/2026/17")  # the embassy's note
     for key, to in (("memo-kln", None), ("permohonan-ulasan", "AGC")):
-        assert "KOR/2026/17" not in read(make(key, case, tmp_path / key, to=to))
+        text = read(make(key, case, tmp_path / key, to=to))
+        assert "Ruj. Tuan\t: KOR/2026/17" not in text  # not the addressee's reference
+    memo = read(make("memo-kln", case, tmp_path / "again"))
+    assert "sebagai maklum balas kepada Nota Diplomatik No. KOR/2026/17" in memo  # cited
 
 
 def test_other_signatory_by_key(tmp_path: Path) -> None:
     text = read(make("memo-kln", make_case("YA"), tmp_path, sets={"signatory": "Division"}))
-    assert f"Setiausaha Bahagian\n{DIVISION}" in text
+    assert f"(PEGAWAI KKA 1)\nSetiausaha Bahagian\n{DIVISION}" in text
+    assert DIVISION.upper() in text and DIVISION_REF in text  # its letterhead and reference
+    text = read(make("memo-kln", make_case("YA"), tmp_path / "p", sets={"signatory": "pdrm"}))
+    assert "(PEGAWAI PDRM 1)\nKetua Polis Negara\nPolis Diraja Malaysia" in text
 
 
 # ---------------------------------------------------------------- escaping and Unicode
@@ -282,8 +297,8 @@ def test_subject_names_every_party_once(tmp_path: Path) -> None:
     case = make_case("YA", countries=["ID", "TH", "PH"], level="multilateral")
     ctx = letters.build_context(case, "memo-kln", SETTINGS, today=TODAY)
     assert ctx["perkara"] == (
-        "Rundingan Memorandum Persefahaman antara Kerajaan Malaysia, Kerajaan Indonesia, "
-        f"Kerajaan Thailand dan Kerajaan Filipina mengenai {TITLE}"
+        "Rundingan Memorandum Persefahaman antara Kerajaan Malaysia, Kerajaan Republik "
+        f"Indonesia, Kerajaan Thailand dan Kerajaan Republik Filipina mengenai {TITLE}"
     )
     regional = make_case("YA", countries=["ASEAN"], type="convention", level="regional")
     ctx = letters.build_context(regional, "memo-kln", SETTINGS, today=TODAY)
@@ -298,19 +313,20 @@ def test_ampersand_brackets_quotes_and_unicode(tmp_path: Path) -> None:
     text = read(path)
     assert title in text
     assert title.upper() in text
-    assert "Kerajaan Turki dan Kerajaan Singapura" in text
-    assert "Kedutaan Besar Turki dan Suruhanjaya Tinggi Singapura di Kuala Lumpur" in text
+    assert "Kerajaan Republik Türkiye dan Kerajaan Republik Singapura" in text
+    assert ("Kedutaan Besar Republik Türkiye dan Suruhanjaya Tinggi Republik Singapura di "
+            "Kuala Lumpur") in text
     assert 'Setuju "sebulat suara" & <segera>' in text
     assert "Ruj. Tuan\t: A&B <1>" in text
     assert "&amp;" not in text and "&lt;" not in text and "&#34;" not in text
 
 
-def test_a_line_break_in_a_value_is_a_line_break(tmp_path: Path) -> None:
-    sets = dict(SETS["minit-cerai"], latar_belakang="Baris satu.\nBaris dua.")
+def test_a_line_break_in_a_value_starts_a_new_paragraph(tmp_path: Path) -> None:
+    sets = dict(SETS["minit-cerai"], latar_belakang="Baris satu.\nbaris dua")
     doc = Document(str(make("minit-cerai", make_case("YA"), tmp_path, sets=sets)))
-    para = next(p for p in doc.paragraphs if "Baris satu." in p.text)
-    assert para._p.xpath(".//w:br")
-    assert "Baris dua." in para.text
+    texts = [p.text for p in doc.paragraphs]
+    assert "2.2\tBaris satu." in texts and "2.3\tBaris dua." in texts  # numbered on
+    assert not any(p._p.xpath(".//w:br") for p in doc.paragraphs)  # no stretched line
 
 
 # ---------------------------------------------------------------- missing fields
@@ -343,7 +359,7 @@ def test_yes_only_field_is_required_only_on_yes(tmp_path: Path) -> None:
 
 
 def test_missing_nested_value_is_named_in_full(tmp_path: Path) -> None:
-    raw = default_text().replace(
+    raw = signed(default_text()).replace(
         'name = "Ketua Setiausaha"\norganisation = "Kementerian Luar',
         ('organisation = "Kementerian Luar'),
     )
@@ -442,7 +458,7 @@ def test_unclosed_block_names_template_and_tag(tmp_path: Path) -> None:
     with pytest.raises(TemplateError) as err:
         make("memo-kln", make_case("YA"), tmp_path, templates=folder)
     assert "memo-kln.docx" in str(err.value)
-    assert "'{%p if ruj_kami %}'" in str(err.value)
+    assert "'{%p if ruj_tuan %}'" in str(err.value)
     assert "never closed" in str(err.value)
 
 
@@ -455,13 +471,13 @@ def test_misspelt_end_tag_names_template_and_tag(tmp_path: Path) -> None:
 
 
 def test_tag_broken_across_runs_names_template_and_tag(tmp_path: Path) -> None:
-    """Word keeps '{{ syor' in one run and '}' in the next after a half-retyped edit."""
+    """Word keeps '{{ ruj_kami' in one run and '}' in the next after a half-retyped edit."""
     folder = tmp_path / "templates"
     folder.mkdir()
     doc = Document(str(TEMPLATES / "minit-cerai.docx"))
-    para = next(p for p in doc.paragraphs if "{{ syor }}" in p.text)
-    run = next(r for r in para.runs if r.text == "{{ syor }}")
-    run.text = "{{ syor "
+    para = next(p for p in doc.paragraphs if "{{ ruj_kami }}" in p.text)
+    run = next(r for r in para.runs if r.text == "{{ ruj_kami }}")
+    run.text = "{{ ruj_kami "
     closing = para.add_run("}")  # the second brace lost, the first in a run of its own
     closing.bold = True
     run._r.addnext(closing._r)
@@ -469,7 +485,7 @@ def test_tag_broken_across_runs_names_template_and_tag(tmp_path: Path) -> None:
     with pytest.raises(TemplateError) as err:
         make("minit-cerai", make_case("YA"), tmp_path, templates=folder)
     assert "minit-cerai.docx" in str(err.value)
-    assert "{{ syor }" in str(err.value)
+    assert "{{ ruj_kami }" in str(err.value)
 
 
 def test_tag_split_by_word_into_runs_still_renders(tmp_path: Path) -> None:
@@ -477,15 +493,15 @@ def test_tag_split_by_word_into_runs_still_renders(tmp_path: Path) -> None:
     folder = tmp_path / "templates"
     folder.mkdir()
     doc = Document(str(TEMPLATES / "minit-cerai.docx"))
-    para = next(p for p in doc.paragraphs if "{{ syor }}" in p.text)
-    run = next(r for r in para.runs if r.text == "{{ syor }}")
-    run.text = "{{ sy"
-    tail = para.add_run("or }}")
+    para = next(p for p in doc.paragraphs if "{{ ruj_kami }}" in p.text)
+    run = next(r for r in para.runs if r.text == "{{ ruj_kami }}")
+    run.text = "{{ ruj_k"
+    tail = para.add_run("ami }}")
     tail.italic = True  # Word splits runs where formatting changes
     run._r.addnext(tail._r)
     doc.save(str(folder / "minit-cerai.docx"))
     text = read(make("minit-cerai", make_case("YA"), tmp_path, templates=folder))
-    assert SETS["minit-cerai"]["syor"] in text
+    assert f"Ruj.\t:\t{DIVISION_REF}" in text
 
 
 def test_text_beside_a_paragraph_tag_is_refused(tmp_path: Path) -> None:
@@ -581,8 +597,8 @@ def test_pdf_for_three_documents_in_one_call(tmp_path: Path) -> None:
         text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
         flat = " ".join(text.split())
         assert "27 November 2026" in flat
-        assert "Korea Selatan" in flat
-        assert FILE_REF in flat
+        assert "Republik Korea" in flat
+        assert SENDER_REF[pdf.stem] in flat
     assert sorted(p.name for p in (tmp_path / "pdf").iterdir()) == [p.name for p in pdfs]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.conftest import as_json
 
 NEW = ["case", "new", "--title", "Kerjasama Keselamatan Sempadan", "--type", "mou",
-       "--country", "Indonesia", "--division", "Bahagian Keselamatan", "--source", "kln",
+       "--country", "Indonesia", "--division", "KKA", "--source", "kln",
        "--received", "2026-11-02"]
 
 

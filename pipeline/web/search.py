@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request
 
-from pipeline import cases, roles, search_sync
+from pipeline import cases, roles
 from pipeline.errors import IkaError
+from pipeline.search import search as search_archive
 
 from .security import archive, me, require
 
@@ -31,7 +32,7 @@ def _day(name: str) -> date | None:
 
 
 def search_args() -> tuple[str | None, dict[str, Any]]:
-    """The query and filters of the URL, as `search_sync.search` takes them (one value per
+    """The query and filters of the URL, as `pipeline.search.search` takes them (one value per
     facet: the first ticked)."""
     a = request.args
     query = (a.get("q") or "").strip() or None
@@ -60,8 +61,7 @@ def search_args() -> tuple[str | None, dict[str, Any]]:
 
 def run_search(limit: int) -> dict[str, Any]:
     query, filters = search_args()
-    return search_sync.search(archive(), query, limit=max(1, min(limit, MAX_RESULTS)),
-                              **filters)
+    return search_archive(archive(), query, limit=max(1, min(limit, MAX_RESULTS)), **filters)
 
 
 def url_with(**changes: Any) -> str:

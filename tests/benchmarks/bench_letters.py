@@ -19,14 +19,14 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import letters, sop, templatecheck  # noqa: E402
 from pipeline.pdf import to_pdf  # noqa: E402
-from pipeline.settings import default_text, parse  # noqa: E402
 
 TODAY = date(2026, 11, 27)
 
 
 def jobs() -> list[tuple[str, dict[str, object]]]:
-    """Every document for the sample YA and TIDAK cases, contexts built once."""
-    settings = parse(default_text())
+    """Every document for the sample YA and TIDAK cases, contexts built once (the shipped
+    settings with officers named, as `ika doc check` renders them)."""
+    settings = templatecheck.sample_settings()
     out = []
     for key, (step, document) in sop.DOCUMENTS.items():
         for decision in ("YA", "TIDAK"):
@@ -36,7 +36,7 @@ def jobs() -> list[tuple[str, dict[str, object]]]:
                 templatecheck.sample_case(decision, TODAY),
                 key,
                 settings,
-                to_key="AGC" if document.per_addressee else None,
+                to_key="AGC" if document.per_addressee and not document.distribution else None,
                 overrides=templatecheck.sample_overrides(key),
                 today=TODAY,
             )

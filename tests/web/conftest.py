@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from pipeline import accounts, cases
 from pipeline.archive import open_archive
+from tests.conftest import signed  # signatories named, as the archive's owner would
 
 PASSWORD = "kata-laluan-123"
 TODAY = "2026-11-27"
@@ -70,7 +71,8 @@ def _template_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         arc, _ = init_archive(root)
         toml = root / "ika.toml"
-        toml.write_text(toml.read_text().replace("settle_seconds = 2.0", "settle_seconds = 0.2"))
+        toml.write_text(signed(toml.read_text()).replace("settle_seconds = 2.0",
+                                                         "settle_seconds = 0.2"))
         arc = open_archive(root)
         for name, (role, division) in USERS.items():
             accounts.add_user(arc, name, role, division=division, password=PASSWORD)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.stemmer import ROOTS, SENSES, english_stem, fold, malay_stem, stem
+from pipeline.search.stemmer import ROOTS, SENSES, english_stem, fold, malay_stem, stem
 
 # word -> expected stem. Words with the same expected stem must share a stem (else
 # under-stemming); words with different expected stems must not (else over-stemming).

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from cli import main
 from tests.conftest import CORPUS, as_json
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 INSTRUMENTS = ["pta_160", "pta_20", "pta_334", "pta_38", "BWBV0001570"]
 
 

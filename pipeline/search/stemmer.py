@@ -8,8 +8,8 @@ such as *kerajaan*, *pertahanan* or *perlembagaan* that must keep their own mean
 transparent rules (particles *-lah/-kah/-nya*, *di-…-kan*). Anything else is left to a light
 English suffix stripper, so English words are stemmed without ever being mistaken for Malay.
 
-Pure Python with no dependency: `pipeline.index` wraps `stem` in a Whoosh filter, and tests can
-use it without an index.
+Pure Python with no dependency: `pipeline.search.analysis` wraps `stem` in a Whoosh filter, and
+tests can use it without an index.
 """
 
 from __future__ import annotations
@@ -80,8 +80,9 @@ bangunan berhubung berlaku bersama bersatu fahaman kelakuan keluar keselamatan k
 maklumat majikan pasukan pekan pelarian perhubungan perjalanan perlakuan sukarelawan undangan
 """
 # The last lines are derived words that mean something else than their root, decided on
-# meaning with tests/test_stemmer.py: bangunan (a building) ≠ pembangunan (development, bangun);
-# keselamatan (security) ≠ selamat, menyelamatkan (safe, rescue); keterangan (evidence,
+# meaning with tests/search/test_stemmer.py: bangunan (a building) ≠ pembangunan
+# (development, bangun); keselamatan (security) ≠ selamat, menyelamatkan (safe, rescue);
+# keterangan (evidence,
 # testimony) ≠ penerangan (information, terang); pelarian (refugee) ≠ lari, pelari (run);
 # fahaman (ideology) ≠ persefahaman (understanding, faham); perjalanan (travel) ≠ menjalankan
 # (carry out, jalan); perhubungan (transport, communications) and berhubung (regarding) ≠
@@ -115,7 +116,7 @@ _IRREGULAR: dict[str, str] = {
 }
 
 # Words of one root that mean different things in the ministry's texts, decided one by one on
-# meaning (tests/test_stemmer.py keeps the decisions): stem -> (the words that take it, why).
+# meaning (tests/search/test_stemmer.py keeps the decisions): stem -> (the words that take it, why).
 # A stem is never longer than its members (most are one of them). Words not listed follow the
 # rules, which reach the nearest listed root (see ROOTS: bangunan, keselamatan, fahaman …).
 SENSES: dict[str, tuple[str, str]] = {

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
-from pipeline import index
 from pipeline.countries import normalise
 from pipeline.glossary import FIELDS, TERMS, Term, by_id
-from tests.test_index import doc
+from pipeline.search import GLOSS_PREFIX, add_documents, analyze, close_all, search_index
+from pipeline.search.analysis import query_terms
+from pipeline.search.concepts import concepts_in, match_names
+from tests.search.test_index import doc
 
 # Sentences around a name: no glossary name, country, type or level in them.
 MS_TEXT = "Pegawai kedua-dua pihak membincangkan {} dengan teliti pada hari itu."
@@ -48,13 +50,13 @@ def ix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         docs.append(_doc(f"MS-{n:03d}", MS_TEXT.format(term.ms[0]), "ms"))
         docs.append(_doc(f"EN-{n:03d}", EN_TEXT.format(term.en[0]), "en"))
     docs += [_doc(k, v, "ms" if k.endswith("MS") else "en") for k, v in NEAR_MISSES.items()]
-    assert index.add_documents(path, docs) == len(docs)
+    assert add_documents(path, docs) == len(docs)
     yield path
-    index.close_all()
+    close_all()
 
 
 def found(ix: Path, query: str) -> set[str]:
-    return {h["doc_id"] for h in index.search(ix, query, limit=1000)["hits"]}
+    return {h["doc_id"] for h in search_index(ix, query, limit=1000)["hits"]}
 
 
 # --- the data ----------------------------------------------------------------------------
@@ -116,7 +118,7 @@ def test_each_name_belongs_to_one_subject() -> None:
     clashes = []
     for term in TERMS:
         for name in term.names:
-            terms = tuple(index._query_terms(name))
+            terms = tuple(query_terms(name))
             assert terms, (term.id, name)
             if owner.setdefault(terms, term.id) != term.id:
                 clashes.append((name, term.id, owner[terms]))
@@ -129,15 +131,15 @@ def test_no_name_holds_a_country_type_or_level_name() -> None:
         (term.id, name, concept)
         for term in TERMS
         for name in term.names
-        for _, _, concept in index._match_names(normalise(name).split())
+        for _, _, concept in match_names(normalise(name).split())
     ]
     assert holders == []
 
 
 def test_fillers_name_nothing() -> None:
     for text in (MS_TEXT.format(""), EN_TEXT.format("")):
-        assert not [t for t in index.analyze(text) if t.startswith(index.GLOSS_PREFIX)]
-        assert index._concepts_in(text) == set()
+        assert not [t for t in analyze(text) if t.startswith(GLOSS_PREFIX)]
+        assert concepts_in(text) == set()
 
 
 # --- search, one test per subject ---------------------------------------------------------
@@ -194,10 +196,10 @@ def test_security_is_not_a_greeting_or_a_rescue(ix: Path) -> None:
 
 
 def test_the_other_language_is_highlighted(ix: Path) -> None:
-    result = index.search(ix, "pemerdagangan orang", limit=50)
+    result = search_index(ix, "pemerdagangan orang", limit=50)
     english = next(h for h in result["hits"] if h["doc_id"].startswith("EN-"))
     assert "«trafficking in persons»" in english["snippet"]
-    result = index.search(ix, "smuggling of migrants", limit=50)
+    result = search_index(ix, "smuggling of migrants", limit=50)
     malay = next(h for h in result["hits"] if h["doc_id"].startswith("MS-"))
     assert "«penyeludupan migran»" in malay["snippet"]
 

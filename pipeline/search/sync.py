@@ -9,6 +9,7 @@ missing or damaged index is rebuilt from the register.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -16,8 +17,101 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from .archive import Archive
-from .register import cases, documents, texts
+from pipeline.archive import Archive
+from pipeline.register import cases, documents, texts
+
+from . import results, store, writer
+
+__all__ = ["ensure_index", "index_documents", "rebuild", "search", "unindexed"]
+
+
+def search(arc: Archive, query: str | None, **filters: Any) -> dict[str, Any]:
+    """Search the archive (see `results.search` for the filters and the result's shape),
+    after making the index whole."""
+    ensure_index(arc)
+    return results.search(arc.index_dir, query, **filters)
+
+
+def index_documents(arc: Archive, doc_ids: Iterable[str]) -> bool:
+    """Add (or replace) these documents in the index; never raises. False when it failed
+    (the documents stay marked unindexed and the next search catches them up)."""
+    ids = list(doc_ids)
+    if not ids:
+        return True
+    try:
+        writer.add_documents(arc.index_dir, _rows(arc, ids))
+    except Exception as exc:  # derived data: say so and move on, filing already succeeded
+        why = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        print(
+            f"warning: search index not updated ({why}); the next search catches up",
+            file=sys.stderr,
+        )
+        return False
+    _mark_indexed(arc, ids)
+    return True
+
+
+def rebuild(arc: Archive) -> int:
+    """Rebuild the whole index from the register, with bounded memory."""
+    seen: list[str] = []
+    n = writer.rebuild(arc.index_dir, _rows(arc, None, seen))
+    _mark_indexed(arc, seen)
+    return n
+
+
+def unindexed(arc: Archive) -> list[str]:
+    """Documents in the register that the index does not have yet."""
+    with arc.register.read() as conn:
+        rows = conn.execute(select(documents.c.id).where(documents.c.indexed.is_(False)))
+        return [r.id for r in rows]
+
+
+# Index folders this process opened and found whole, with the signature they had then: a
+# long-running process (the web server) need not open the index again before every search
+# (most of a search's time on 20,000 documents) while nothing has replaced or removed it.
+_WHOLE: dict[Path, tuple[object, ...]] = {}
+
+
+def _signature(index_dir: Path) -> tuple[object, ...] | None:
+    """What changes when the index is rebuilt, replaced, written, damaged or removed: the
+    CURRENT pointer and the size and time of every file of its generation."""
+    try:
+        current = (index_dir / "CURRENT").read_bytes()
+        gen = json.loads(current).get("generation")
+        files = []
+        with os.scandir(index_dir / str(gen)) as entries:
+            for e in entries:
+                st = e.stat(follow_symlinks=False)
+                files.append((e.name, st.st_size, st.st_mtime_ns, st.st_ino))
+    except (OSError, ValueError, AttributeError):
+        return None
+    return (current, tuple(sorted(files)))
+
+
+def ensure_index(arc: Archive) -> str | None:
+    """Make the index whole before a search: rebuild a missing or damaged one, catch up
+    documents left unindexed. Returns what was done, or None."""
+    where = Path(arc.index_dir).resolve()
+    seen = _signature(where)
+    if seen is None or _WHOLE.get(where) != seen:
+        ix = store.open_index(arc.index_dir)
+        ix.ix.close()
+        if ix.recreated or (ix.created and _has_documents(arc)):
+            _WHOLE.pop(where, None)
+            rebuild(arc)
+            return "rebuilt"
+        signature = _signature(where)
+        if signature is not None:
+            _WHOLE[where] = signature
+    missing = unindexed(arc)
+    if missing and index_documents(arc, missing):
+        return f"caught up {len(missing)}"
+    return None
+
+
+def _has_documents(arc: Archive) -> bool:
+    with arc.register.read() as conn:
+        return conn.execute(select(documents.c.id).limit(1)).first() is not None
 
 
 def _rows(
@@ -59,97 +153,3 @@ def _mark_indexed(arc: Archive, doc_ids: list[str]) -> None:
         for start in range(0, len(doc_ids), 500):
             chunk = doc_ids[start : start + 500]
             conn.execute(update(documents).where(documents.c.id.in_(chunk)).values(indexed=True))
-
-
-def index_documents(arc: Archive, doc_ids: Iterable[str]) -> bool:
-    """Add (or replace) these documents in the index; never raises. False when it failed
-    (the documents stay marked unindexed and the next search catches them up)."""
-    ids = list(doc_ids)
-    if not ids:
-        return True
-    try:
-        from . import index
-
-        index.add_documents(arc.index_dir, _rows(arc, ids))
-    except Exception as exc:  # derived data: say so and move on, filing already succeeded
-        why = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        print(f"warning: search index not updated ({why}); the next search catches up",
-              file=sys.stderr)
-        return False
-    _mark_indexed(arc, ids)
-    return True
-
-
-def rebuild(arc: Archive) -> int:
-    """Rebuild the whole index from the register, with bounded memory."""
-    from . import index
-
-    seen: list[str] = []
-    n = index.rebuild(arc.index_dir, _rows(arc, None, seen))
-    _mark_indexed(arc, seen)
-    return n
-
-
-def unindexed(arc: Archive) -> list[str]:
-    with arc.register.read() as conn:
-        rows = conn.execute(select(documents.c.id).where(documents.c.indexed.is_(False)))
-        return [r.id for r in rows]
-
-
-# Index folders this process opened and found whole, with the signature they had then: a
-# long-running process (the web server) need not open the index again before every search
-# (most of a search's time on 20,000 documents) while nothing has replaced or removed it.
-_WHOLE: dict[Path, tuple[object, ...]] = {}
-
-
-def _signature(index_dir: Path) -> tuple[object, ...] | None:
-    """What changes when the index is rebuilt, replaced, written, damaged or removed: the
-    CURRENT pointer and the size and time of every file of its generation."""
-    import os
-
-    try:
-        current = (index_dir / "CURRENT").read_bytes()
-        gen = json.loads(current).get("generation")
-        files = []
-        with os.scandir(index_dir / str(gen)) as entries:
-            for e in entries:
-                st = e.stat(follow_symlinks=False)
-                files.append((e.name, st.st_size, st.st_mtime_ns, st.st_ino))
-    except (OSError, ValueError, AttributeError):
-        return None
-    return (current, tuple(sorted(files)))
-
-
-def ensure_index(arc: Archive) -> str | None:
-    """Make the index whole before a search: rebuild a missing or damaged one, catch up
-    documents left unindexed. Returns what was done, or None."""
-    from . import index
-
-    where = Path(arc.index_dir).resolve()
-    seen = _signature(where)
-    if seen is None or _WHOLE.get(where) != seen:
-        ix = index.open_index(arc.index_dir)
-        ix.ix.close()
-        if ix.recreated or (ix.created and _has_documents(arc)):
-            _WHOLE.pop(where, None)
-            rebuild(arc)
-            return "rebuilt"
-        signature = _signature(where)
-        if signature is not None:
-            _WHOLE[where] = signature
-    missing = unindexed(arc)
-    if missing and index_documents(arc, missing):
-        return f"caught up {len(missing)}"
-    return None
-
-
-def _has_documents(arc: Archive) -> bool:
-    with arc.register.read() as conn:
-        return conn.execute(select(documents.c.id).limit(1)).first() is not None
-
-
-def search(arc: Archive, query: str | None, **filters: Any) -> dict[str, Any]:
-    from . import index
-
-    ensure_index(arc)
-    return index.search(arc.index_dir, query, **filters)
