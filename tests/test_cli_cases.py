@@ -150,7 +150,7 @@ def test_completion_dates_are_checked(ika) -> None:
         (["case", "undo", "IKA-2026-0001", "--reason", "x"], "nothing to undo"),
         (["case", "undo", "IKA-2026-0001", "--reason", "  "], "reason cannot be empty"),
         (["case", "edit", "IKA-2026-0001"], "nothing to edit"),
-        (["case", "edit", "IKA-2026-0001", "--title", " "], "title cannot be empty"),
+        (["case", "edit", "IKA-2026-0001", "--title", " "], "title (it cannot be empty)"),
         (["case", "edit", "IKA-2026-0001", "--country", "MY"], "counterpart"),
         (["case", "edit", "IKA-2026-0009", "--title", "X"], "no case"),
         (["case", "withdraw", "IKA-2026-0001", "--reason", ""], "reason cannot be empty"),
