@@ -81,6 +81,21 @@ def _valid_name(name: str) -> str:
     return name
 
 
+def _division(arc: Archive, division: str | None) -> str | None:
+    """A Division given by its key or name, as cases store it (the directory's full name):
+    access control compares the two. An archive whose directory lists Divisions refuses one it
+    does not know."""
+    if division is None or not division.strip():
+        return division
+    found = arc.settings.division_for(division)
+    if found is not None and found.name:
+        return found.name
+    if arc.settings.raw.get("divisions"):
+        raise AccountError(f"unknown Division {division!r}: use a key or name of [divisions] "
+                           "in ika.toml")
+    return " ".join(division.split())
+
+
 def _check_role(role: str, division: str | None) -> str | None:
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
@@ -96,7 +111,7 @@ def add_user(arc: Archive, name: str, role: str, *, division: str | None = None,
     """Create an account. Without `password` a one-time password is made and returned
     (shown once, stored hashed, to be changed at the first login)."""
     name = _valid_name(name)
-    division = _check_role(role, division)
+    division = _check_role(role, _division(arc, division))
     otp = None
     if password is None:
         otp = password = one_time_password()
@@ -172,7 +187,7 @@ def set_disabled(arc: Archive, name: str, disabled: bool = True, *, by: str | No
 
 def set_role(arc: Archive, name: str, role: str, division: str | None = None, *,
              by: str | None = None) -> None:
-    division = _check_role(role, division)
+    division = _check_role(role, _division(arc, division))
     with arc.register.write() as conn:
         done = conn.execute(
             update(users).where(users.c.name == name.strip()).values(role=role, division=division)

@@ -223,3 +223,20 @@ def test_events_carry_the_logged_in_user(login, web_archive: Path) -> None:
     events = history(open_archive(web_archive), own)
     assert events[-1]["by"] == "div" or any(e["by"] == "div" and e["action"] == "step.done"
                                             for e in events)
+
+
+def test_a_division_officer_given_by_key_sees_the_division_cases(web_archive: Path) -> None:
+    """`ika user add --division KEY` stores the Division as cases do (its full name)."""
+    from pipeline import accounts
+    from pipeline.archive import open_archive
+    from pipeline.cases import same_division
+
+    arc = open_archive(web_archive)
+    key, entry = next(iter(arc.settings.raw["divisions"].items()))
+    user, _ = accounts.add_user(arc, "officer-by-key", "division", division=key,
+                                password="a-long-password")
+    assert same_division(entry["name"], user.division)
+    import pytest as _pytest
+
+    with _pytest.raises(accounts.AccountError, match="unknown Division"):
+        accounts.add_user(arc, "nowhere", "division", division="Nowhere", password="x" * 12)
