@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .analysis import analyze
 from .concepts import GLOSS_PREFIX
-from .results import MARK_END, MARK_START
+from .results import MARK_END, MARK_START, indexed_doc_ids
 from .results import search as search_index
 from .schema import EXCERPT_CHARS, SCHEMA_VERSION
 from .searcher import close_all
@@ -41,6 +41,7 @@ __all__ = [
     "delete_document",
     "ensure_index",
     "index_documents",
+    "indexed_doc_ids",
     "open_index",
     "rebuild",
     "rebuild_index",

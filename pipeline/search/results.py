@@ -26,7 +26,7 @@ from .postings import flags_of
 from .scoring import top_scored
 from .stemmer import COMPOUNDS, irregular_forms, stem
 
-__all__ = ["MARK_END", "MARK_START", "SNIPPET_CHARS", "search"]
+__all__ = ["MARK_END", "MARK_START", "SNIPPET_CHARS", "indexed_doc_ids", "search"]
 
 #: Highlight marks around matched words in snippets.
 MARK_START, MARK_END = "«", "»"
@@ -86,6 +86,16 @@ def search(
         marks = _Marks(terms)
         hits = [_hit(searcher.stored_fields(d), score, marks) for d, score in top]
     return {"total": matched.bit_count(), "hits": hits, "facets": facets}
+
+
+def indexed_doc_ids(index_dir: Path) -> set[str]:
+    """The doc_id of every document the index serves (cheap: no stored fields are read)."""
+    with searchers.entry(Path(index_dir)) as entry:
+        reader = entry.searcher.reader()
+        ids = {b.decode("utf-8") for b in reader.lexicon("doc_id")}
+        if reader.has_deletions():  # a deleted document's id stays in the lexicon until a merge
+            ids = {i for i in ids if entry.term_bits("doc_id", i)}
+        return ids
 
 
 def _hit(stored: Mapping[str, Any], score: float | None, marks: _Marks) -> dict[str, Any]:

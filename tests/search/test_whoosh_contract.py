@@ -186,3 +186,10 @@ def test_whoosh_is_imported_only_by_the_search_package() -> None:
         )
     ]
     assert outside == [], f"Whoosh imported outside pipeline/search/: {outside}"
+
+
+def test_indexed_doc_ids_leaves_out_deleted_documents(index_dir: Path) -> None:
+    from pipeline.search import indexed_doc_ids
+
+    ids = indexed_doc_ids(index_dir)
+    assert len(ids) == 115 and "D003" not in ids and "D004" in ids
