@@ -218,7 +218,11 @@ class Watcher:
             if not said:
                 self.log(line)
             if outcome.kept and "filed again" in (outcome.note or ""):
-                self.notice(path)  # it changed after it was taken: file what it is now
+                with self._lock:  # it changed after it was taken: file what it is now
+                    tries = self._busy_tries.get(path, 0) + 1
+                    self._busy_tries[path] = tries
+                if not (self._once and tries >= BUSY_TRIES_ONCE):
+                    self.notice(path)
             return
         with self._lock:
             self._reported.pop(path, None)

@@ -269,7 +269,7 @@ def test_admin_pages(login, web_archive: Path) -> None:
     page = c.get("/admin").text
     assert "Kementerian Luar Negeri" in page and "PUU-KDN" in page
     r = c.post("/admin/users", {"name": "pegawai", "role": "division",
-                                "division": "Bahagian Imigresen"})
+                                "division": "HEI"})
     assert r.status_code == 302
     flashed = c.get("/admin").text
     assert "pegawai" in flashed and "kata laluan sekali guna" in flashed
