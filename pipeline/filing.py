@@ -169,14 +169,14 @@ def set_aside(arc: Archive, path: Path, why: str, conn: Connection | None = None
     dest = arc.root / ORPHANS / rel
     dest.parent.mkdir(parents=True, exist_ok=True)
     n = 1
-    while os.path.lexists(dest):
+    while os.path.lexists(dest) or os.path.lexists(dest.with_name(dest.name + ".reason.txt")):
         dest = dest.with_name(f"{path.stem}-{n}{path.suffix}")
         n += 1
     note = (f"{why}\n\nfile:  files/{rel.as_posix()}\nwhen:  {now():%Y-%m-%d %H:%M:%S}\n"
             "It was not in the register, so no document pointed at it. Nothing was deleted; "
             "remove it once you are sure it is not needed.\n")
     dest.with_name(dest.name + ".reason.txt").write_text(note, encoding="utf-8")
-    os.rename(path, dest)
+    _rename_noreplace(path, dest)  # under the store lock: only we set files aside
     if conn is not None:
         log_event(conn, "file.set_aside", by=by or "system",
                   note=f"files/{rel.as_posix()} -> {dest.relative_to(arc.root).as_posix()}: "
@@ -213,27 +213,13 @@ _NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.E
 
 
 def _rename_noreplace(src: Path, dst: Path) -> bool:
-    """Rename src to dst unless dst exists (False then): renameat2(RENAME_NOREPLACE) where
-    the system has it, else a check and a rename — under the store lock, so no filer of ours
-    can take the name in between."""
-    import ctypes
+    """Rename src to dst unless dst exists (False then); see snapshot.rename_noreplace."""
+    from .snapshot import rename_noreplace
 
     try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        renameat2 = None
-    if renameat2 is not None:
-        at_fdcwd, noreplace = -100, 1
-        if renameat2(at_fdcwd, os.fsencode(src), at_fdcwd, os.fsencode(dst), noreplace) == 0:
-            return True
-        err = ctypes.get_errno()
-        if err == errno.EEXIST:
-            return False
-        if err not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-            raise OSError(err, os.strerror(err), str(dst))
-    if os.path.lexists(dst):
+        rename_noreplace(src, dst)
+    except FileExistsError:
         return False
-    os.rename(src, dst)
     return True
 
 

@@ -32,6 +32,7 @@ from .snapshot import (
     move_entry,
     name_bytes,
     open_parent,
+    rename_noreplace,
     shown,
     take,
 )
@@ -490,15 +491,24 @@ def _quarantine_entry(arc: Archive, place: Place, reason: str, kind: str | None,
         _write_reason(arc, dest, reason, dest, kind)
         return dest
     arc.failed.mkdir(parents=True, exist_ok=True)
-    dest = _free_failed_dest(arc, place.rel)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    _write_reason(arc, dest, reason, place.folder.joinpath(*place.rel.parts), kind)
-    try:
-        mover(dest)
-    except BaseException:
-        dest.with_name(dest.name + REASON_SUFFIX).unlink(missing_ok=True)
-        raise
-    return dest
+    for _ in range(100):  # another filer may take the same free name at the same moment
+        dest = _free_failed_dest(arc, place.rel)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            _write_reason(arc, dest, reason, place.folder.joinpath(*place.rel.parts), kind,
+                          exclusive=True)
+        except FileExistsError:
+            continue
+        try:
+            mover(dest)
+        except FileExistsError:
+            dest.with_name(dest.name + REASON_SUFFIX).unlink(missing_ok=True)
+            continue
+        except BaseException:
+            dest.with_name(dest.name + REASON_SUFFIX).unlink(missing_ok=True)
+            raise
+        return dest
+    raise OSError(errno.EEXIST, "no free name in failed/", str(arc.failed))
 
 
 def quarantine(arc: Archive, path: Path, rel: PurePath, reason: str,
@@ -509,7 +519,7 @@ def quarantine(arc: Archive, path: Path, rel: PurePath, reason: str,
 
     def mover(dest: Path) -> None:
         try:
-            os.rename(path, dest)
+            rename_noreplace(path, dest)
         except OSError as exc:
             if exc.errno != errno.EXDEV:
                 raise
@@ -520,7 +530,9 @@ def quarantine(arc: Archive, path: Path, rel: PurePath, reason: str,
 
 
 def _write_reason(arc: Archive, dest: Path, reason: str, original: Path,
-                  kind: str | None) -> None:
+                  kind: str | None, exclusive: bool = False) -> None:
+    """Write `<dest>.reason.txt` (whole, through a temporary file); `exclusive`: never over
+    another document's reason file (FileExistsError)."""
     name = shown(dest.name)
     for base in (arc.failed, Path(os.path.realpath(arc.failed))):
         if dest.is_relative_to(base):
@@ -541,6 +553,9 @@ def _write_reason(arc: Archive, dest: Path, reason: str, original: Path,
     try:
         with open(tmp, "x", encoding="utf-8") as f:
             f.write(text)
-        os.replace(tmp, reason_path)
+        if exclusive:
+            rename_noreplace(tmp, reason_path)
+        else:
+            os.replace(tmp, reason_path)
     finally:
         tmp.unlink(missing_ok=True)

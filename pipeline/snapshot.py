@@ -34,7 +34,9 @@ import signal
 import stat
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PurePath
+from typing import Any
 
 from .errors import FilingError
 
@@ -313,14 +315,47 @@ def _hash_fd(fd: int) -> str:
     return h.hexdigest()
 
 
+AT_FDCWD = -100
+
+
+def rename_noreplace(src: str | Path, dst: Path, *, src_dir_fd: int = AT_FDCWD) -> None:
+    """Rename `src` (relative to `src_dir_fd`) to `dst`, never replacing what is there:
+    FileExistsError instead. renameat2(RENAME_NOREPLACE) where the kernel and file system
+    have it; else a check and a rename (a window of microseconds against other programs)."""
+    import ctypes
+
+    renameat2 = _renameat2()
+    if renameat2 is not None:
+        noreplace = 1
+        if renameat2(src_dir_fd, os.fsencode(src), AT_FDCWD, os.fsencode(dst), noreplace) == 0:
+            return
+        err = ctypes.get_errno()
+        if err not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise OSError(err, os.strerror(err), str(dst))
+    if os.path.lexists(dst):
+        raise FileExistsError(errno.EEXIST, "already exists", str(dst))
+    if src_dir_fd == AT_FDCWD:
+        os.rename(src, dst)
+    else:
+        os.rename(src, dst, src_dir_fd=src_dir_fd)
+
+
+@cache
+def _renameat2() -> Any:
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+
+
 def move_entry(dir_fd: int, name: str, dest: Path, *, fallback_copy: Path | None = None) -> None:
     """Rename the entry `name` of folder `dir_fd` to `dest` (never following it: a link moves
-    as the link). Across file systems (an inbox on a network share): copy our private copy,
-    then unlink the entry."""
-    if os.path.lexists(dest):
-        raise FileExistsError(errno.EEXIST, "already exists", str(dest))
+    as the link; never replacing a file at `dest`). Across file systems (an inbox on a
+    network share): copy our private copy, then unlink the entry."""
     try:
-        os.rename(name, dest, src_dir_fd=dir_fd)
+        rename_noreplace(name, dest, src_dir_fd=dir_fd)
         return
     except OSError as exc:
         if exc.errno != errno.EXDEV or fallback_copy is None:
@@ -332,7 +367,7 @@ def move_entry(dir_fd: int, name: str, dest: Path, *, fallback_copy: Path | None
                 fout.write(chunk)
             fout.flush()
             os.fsync(fout.fileno())
-        os.rename(tmp, dest)
+        rename_noreplace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
     try:
