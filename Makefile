@@ -48,7 +48,7 @@ $(VENV)/.installed: pyproject.toml
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
-	$(BIN)/pybabel compile -q -d pipeline/web/translations  # the web's Malay catalogue
+	$(BIN)/python -c 'from pathlib import Path; from pipeline.web.i18n import compile_catalogues as c; c(Path("pipeline/web/translations"))'  # the web's Malay catalogue
 	$(BIN)/python -m compileall -q cli.py pipeline  # start-up: compiled once, not per run
 	touch $@
 
