@@ -180,7 +180,7 @@ def case_new(
 ) -> None:
     """Open a case at step 1 and print its id. --division takes a key of ika.toml's
     [divisions] (KKA, PDRM ...) or a name; it is kept by its full name."""
-    from pipeline.cases import new_case
+    from pipeline.register.cases import new_case
 
     arc = _open(archive_path)
     case_id = new_case(
@@ -221,7 +221,9 @@ def case_list(
     as_json: bool,
 ) -> None:
     """List cases and where each stands."""
-    from pipeline import cases, clock, report
+    from pipeline import clock
+    from pipeline import render as report
+    from pipeline.register import cases
 
     rows = cases.list_cases(
         _open(archive_path), status=status, overdue=overdue, country=country, type=type_,
@@ -242,7 +244,10 @@ def case_list(
 def case_show(archive_path: Path, case_id: str, as_json: bool) -> None:
     """Show a case's timeline (every step with actor, due, done, status), its documents
     and its history."""
-    from pipeline import cases, clock, filing, report
+    from pipeline import clock
+    from pipeline import render as report
+    from pipeline.filing import store as filing
+    from pipeline.register import cases
 
     arc = _open(archive_path)
     data = cases.get_case(arc, case_id)
@@ -271,7 +276,9 @@ def case_done(
     sets: tuple[str, ...], by: str | None
 ) -> None:
     """Complete the case's current step."""
-    from pipeline import cases, docmaker, report
+    from pipeline import render as report
+    from pipeline.documents import docmaker
+    from pipeline.register import cases
 
     arc = _open(archive_path)
     values = docmaker.parse_sets(sets)
@@ -302,7 +309,8 @@ def case_decide(
     by: str | None,
 ) -> None:
     """Record top management's decision on the Minit Cerai (YA/TIDAK)."""
-    from pipeline import cases, report, sop
+    from pipeline import render as report
+    from pipeline.register import cases, sop
 
     if approve == reject:  # two flags, not --approve/--reject: both given must be an error
         both = "not both" if approve else "one of them"
@@ -328,7 +336,8 @@ def case_schedule(
     archive_path: Path, case_id: str, start: date, days: int, venue: str | None, by: str | None
 ) -> None:
     """Set the negotiation's agreed dates (its due date is the last day)."""
-    from pipeline import cases, report, sop
+    from pipeline import render as report
+    from pipeline.register import cases, sop
 
     tl = cases.schedule(_open(archive_path), case_id, start=start, days=days, venue=venue, by=by)
     click.echo(
@@ -356,7 +365,7 @@ def case_edit(archive_path: Path, case_id: str, title: str | None, type_: str | 
               source: str | None, file_ref: str | None, their_ref: str | None,
               security: str | None, by: str | None) -> None:
     """Correct a case's facts; each change is kept in its history as old -> new."""
-    from pipeline import cases
+    from pipeline.register import cases
 
     changes = cases.edit_case(
         _open(archive_path), case_id, by=by, title=title, type=type_,
@@ -380,7 +389,8 @@ def _shown(value: Any) -> str:
 @by_option
 def case_undo(archive_path: Path, case_id: str, reason: str, by: str | None) -> None:
     """Reopen the last completed step, the decision, or a withdrawal."""
-    from pipeline import cases, report
+    from pipeline import render as report
+    from pipeline.register import cases
 
     what, tl = cases.undo(_open(archive_path), case_id, reason=reason, by=by)
     click.echo(f"{case_id.upper()}: {what}; {report.where_now(tl)}")
@@ -395,7 +405,7 @@ def case_undo(archive_path: Path, case_id: str, reason: str, by: str | None) -> 
 def case_withdraw(archive_path: Path, case_id: str, reason: str, on: date | None,
                   by: str | None) -> None:
     """End a case that will not go on (status withdrawn); its documents are kept."""
-    from pipeline import cases
+    from pipeline.register import cases
 
     cases.withdraw(_open(archive_path), case_id, reason=reason, on=on, by=by)
     click.echo(f"{case_id.upper()}: withdrawn")
@@ -412,7 +422,8 @@ def case_withdraw(archive_path: Path, case_id: str, reason: str, on: date | None
 @json_option
 def due(archive_path: Path, within: int | None, division: str | None, as_json: bool) -> None:
     """Every open case's current step: overdue first, then due, then waiting on others."""
-    from pipeline import cases, report
+    from pipeline import render as report
+    from pipeline.register import cases
 
     rows = cases.due(_open(archive_path), within=within, division=division)
     if as_json:
@@ -437,7 +448,7 @@ def doc() -> None:
 @json_option
 def doc_list(archive_path: Path, case_id: str, as_json: bool) -> None:
     """What the case's steps call for, and the versions made so far."""
-    from pipeline import docmaker
+    from pipeline.documents import docmaker
 
     data = docmaker.listing(_open(archive_path), case_id)
     if as_json:
@@ -474,7 +485,7 @@ def doc_list(archive_path: Path, case_id: str, as_json: bool) -> None:
 def doc_make(archive_path: Path, case_id: str, document: str, to: tuple[str, ...],
              sets: tuple[str, ...], pdf: bool, security: str | None, by: str | None) -> None:
     """Render DOC for CASE, file it in the case, and print its path."""
-    from pipeline import docmaker
+    from pipeline.documents import docmaker
 
     arc = _open(archive_path)
     for filed in docmaker.make(arc, case_id, document, to=to,
@@ -490,8 +501,8 @@ def doc_make(archive_path: Path, case_id: str, document: str, to: tuple[str, ...
 def doc_check(archive_path: Path, strict: bool) -> None:
     """Render every template against sample cases and report problems; list the writers
     (AB, the Divisions and agencies) whose entries in ika.toml are incomplete."""
-    from pipeline import docmaker, templatecheck
     from pipeline.clock import today
+    from pipeline.documents import docmaker, templatecheck
 
     arc = _open(archive_path)
     problems = templatecheck.check_templates(docmaker.templates_dir(arc), today(),
@@ -521,7 +532,9 @@ def doc_check(archive_path: Path, strict: bool) -> None:
               help="Write the HTML here instead of stdout.")
 def case_summary(archive_path: Path, case_id: str, output: Path | None) -> None:
     """A one-page HTML summary of the case: its timeline against the SOP's deadlines."""
-    from pipeline import cases, clock, docmaker, letters
+    from pipeline import clock
+    from pipeline.documents import docmaker, letters
+    from pipeline.register import cases
 
     arc = _open(archive_path)
     data = cases.get_case(arc, case_id)
@@ -571,7 +584,7 @@ def _quiet_libraries() -> None:
               help="Poll every SECONDS instead of native events (for network shares).")
 def watch(archive_path: Path, once: bool, poll: float | None) -> None:
     """Watch the inbox and file every document dropped into it."""
-    from pipeline.watcher import Watcher
+    from pipeline.filing.watcher import Watcher
 
     _quiet_libraries()
     watcher = Watcher(_open(archive_path), poll=poll, log=_log)
@@ -603,7 +616,7 @@ def file_cmd(archive_path: Path, paths: tuple[str, ...], case_id: str | None,
     A document already filed (the same bytes) is reported and recorded on that document, not
     counted as a failure. A DOC-ID with --case re-links an already filed document to that case.
     """
-    from pipeline import intake
+    from pipeline.filing import intake
 
     _quiet_libraries()
     failed = intake.file_many(_open(archive_path), list(paths), case_id=case_id,
@@ -621,7 +634,7 @@ def retry(archive_path: Path, names: tuple[str, ...], password: str | None,
           by: str | None) -> None:
     """File again what waits in failed/ (all of it, or the NAMEs given, as their reason files
     show them), once the cause is fixed. Filed ones leave failed/ with their reason file."""
-    from pipeline import intake
+    from pipeline.filing import intake
 
     _quiet_libraries()
     arc = _open(archive_path)
@@ -641,8 +654,9 @@ def retry(archive_path: Path, names: tuple[str, ...], password: str | None,
 def unassigned(archive_path: Path, as_json: bool) -> None:
     """Filed documents not linked to any case, with the open case that matches each (a
     suggestion only). Link one with `ika file DOC-ID --case CASE`."""
-    from pipeline import relink, report
-    from pipeline.instruments import type_name_ms
+    from pipeline import render as report
+    from pipeline.filing import relink
+    from pipeline.vocab.instruments import type_name_ms
 
     rows = relink.unassigned(_open(archive_path))
     if as_json:
@@ -675,8 +689,8 @@ def verify(archive_path: Path, repair: bool) -> None:
     """Re-hash every filed file; report missing or changed ones, files in files/ the register
     does not know, and documents the index serves that the register does not have (exit 1
     if any)."""
-    from pipeline.fixity import repair as run_repair
-    from pipeline.fixity import verify as run_verify
+    from pipeline.filing.fixity import repair as run_repair
+    from pipeline.filing.fixity import verify as run_verify
 
     arc = _open(archive_path)
     if repair:
@@ -709,7 +723,7 @@ def search(archive_path: Path, query: str | None, country: str | None, type_: st
            level: str | None, case_id: str | None, year: int | None, date_from: date | None,
            date_to: date | None, limit: int, as_json: bool) -> None:
     """Find filed documents by words (Malay or English) and filters, with facet counts."""
-    from pipeline import report
+    from pipeline import render as report
     from pipeline.search import search as search_archive
 
     result = search_archive(
@@ -730,7 +744,8 @@ def search(archive_path: Path, query: str | None, country: str | None, type_: st
 @json_option
 def show(archive_path: Path, doc_id: str, as_json: bool) -> None:
     """One document: its metadata, history and the paths of its files."""
-    from pipeline import docinfo, report
+    from pipeline import render as report
+    from pipeline.filing import docinfo
 
     data = docinfo.show_document(_open(archive_path), doc_id)
     if as_json:
@@ -773,7 +788,7 @@ def serve(archive_path: Path, host: str, port: int, no_watch: bool, threads: int
     password printed with the address; it must be changed at the first login."""
     import threading
 
-    from pipeline import accounts
+    from pipeline.register import accounts
     from pipeline.web import create_app
 
     _quiet_libraries()
@@ -782,12 +797,12 @@ def serve(archive_path: Path, host: str, port: int, no_watch: bool, threads: int
         _, otp = accounts.add_user(arc, "admin", "admin", by="ika serve")
         click.echo(f"first run: user admin, one-time password {otp} (change it at first login)")
     app = create_app(archive_path)
-    from pipeline import cases
+    from pipeline.register import cases
 
     cases.long_running()
     watcher = None
     if not no_watch:
-        from pipeline.watcher import Watcher
+        from pipeline.filing.watcher import Watcher
 
         watcher = Watcher(arc, log=_log)
         thread = threading.Thread(target=_watch, args=(watcher,), name="ika-watch", daemon=True)
@@ -840,7 +855,7 @@ def user() -> None:
 def user_add(archive_path: Path, name: str, role: str, division: str | None,
              password_stdin: bool) -> None:
     """Add an account; without --password-stdin a one-time password is printed."""
-    from pipeline import accounts
+    from pipeline.register import accounts
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     created, otp = accounts.add_user(_open(archive_path), name, role, division=division,
@@ -855,7 +870,7 @@ def user_add(archive_path: Path, name: str, role: str, division: str | None,
 @click.option("--password-stdin", is_flag=True, help="Read the new password from stdin.")
 def user_passwd(archive_path: Path, name: str, password_stdin: bool) -> None:
     """Reset a password: a new one-time password is printed (or read one from stdin)."""
-    from pipeline import accounts
+    from pipeline.register import accounts
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     otp = accounts.set_password(_open(archive_path), name, password)
@@ -868,7 +883,7 @@ def user_passwd(archive_path: Path, name: str, password_stdin: bool) -> None:
 @click.option("--enable", is_flag=True, help="Enable the account again instead.")
 def user_disable(archive_path: Path, name: str, enable: bool) -> None:
     """Disable an account (its sessions and tokens stop working); --enable undoes it."""
-    from pipeline import accounts
+    from pipeline.register import accounts
 
     accounts.set_disabled(_open(archive_path), name, not enable)
     click.echo(f"user {name}: {'enabled' if enable else 'disabled'}")
@@ -879,7 +894,7 @@ def user_disable(archive_path: Path, name: str, enable: bool) -> None:
 @json_option
 def user_list(archive_path: Path, as_json: bool) -> None:
     """Every account with its role, Division and state."""
-    from pipeline import accounts
+    from pipeline.register import accounts
 
     users = accounts.list_users(_open(archive_path))
     rows = [{"name": u.name, "role": u.role, "division": u.division,
@@ -889,7 +904,7 @@ def user_list(archive_path: Path, as_json: bool) -> None:
     if as_json:
         _print_json(rows)
         return
-    from pipeline import report
+    from pipeline import render as report
 
     cells = [[r["name"], r["role"], r["division"] or "-",
               "disabled" if r["disabled"] else ("one-time" if r["must_change"] else "active"),

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from pipeline.register.workdays import STATES, WorkCalendar
+
 from . import settings as settings_mod
 from .errors import ArchiveNotFound, SettingsError
 from .settings import Settings
-from .workdays import STATES, WorkCalendar
 
 REGISTER_FILE = "register.sqlite3"
 FOLDERS = ("inbox", "files", "failed", "index")
@@ -50,7 +51,7 @@ class Archive:
 
     @cached_property
     def register(self):
-        from .register import Register
+        from pipeline.register.store import Register
 
         reg = Register(self.register_url)
         reg.check_version()
@@ -87,7 +88,7 @@ def init_archive(root: Path, state: str = "PJY") -> tuple[Archive, bool]:
     check_paths(root, arc.settings)
     for name in FOLDERS:
         (arc.inbox if name == "inbox" else root / name).mkdir(parents=True, exist_ok=True)
-    from .register import Register
+    from pipeline.register.store import Register
 
     reg = Register(arc.register_url)
     reg.create()

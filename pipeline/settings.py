@@ -11,9 +11,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .directory import AB, Sender, addressee, norm, parse_divisions, parse_organisation
+from pipeline.documents.directory import (
+    AB,
+    Sender,
+    addressee,
+    norm,
+    parse_divisions,
+    parse_organisation,
+)
+from pipeline.register.workdays import STATES
+
 from .errors import SettingsError
-from .workdays import STATES
 
 FILENAME = "ika.toml"
 
@@ -212,7 +220,7 @@ class Settings:
 
 
 def default_text(state: str = "PJY") -> str:
-    from .kdn import toml_text
+    from pipeline.documents.kdn import toml_text
 
     return DEFAULT_TOML.replace("{state}", state).replace("{divisions}", toml_text())
 

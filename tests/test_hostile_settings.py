@@ -352,7 +352,7 @@ def test_an_unexpected_os_error_is_one_line(ika, archive: Path,
     """A full disk anywhere the library did not expect one: one line, not a traceback."""
     import errno
 
-    from pipeline import cases
+    from pipeline.register import cases
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(archive / "register"))

@@ -32,7 +32,7 @@ class BilingualFilter(Filter):
     renumbered over removed stop words, so "memorandum of understanding" is a phrase of two.
 
     When indexing, a glossary subject named by the words just seen (in either language, see
-    `pipeline.glossary`) adds its concept token (``gloss:<id>``) at the name's first position,
+    `pipeline.vocab.glossary`) adds its concept token (``gloss:<id>``) at the name's first position,
     spanning the whole name: a walk of one trie of stemmed names, a dict step per word.
     """
 

@@ -7,7 +7,7 @@ At query time the same name tables find such names in the query, and each one be
 words as typed OR the concept token", so "Korea Selatan" finds a text that says "Republic of
 Korea" and "memorandum persefahaman" finds "Memorandum of Understanding".
 
-Subjects of the glossary (`pipeline.glossary`: "pemerdagangan orang" ↔ "trafficking in
+Subjects of the glossary (`pipeline.vocab.glossary`: "pemerdagangan orang" ↔ "trafficking in
 persons"): every name of a subject met in the title or text, in either language and any
 inflection, adds the subject's token (``gloss:trafficking-in-persons``) at the name's position
 (see `analysis.BilingualFilter`). A query naming a subject requires its token, so it finds texts
@@ -53,8 +53,8 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 @functools.cache
 def _concept_table() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     """First word -> [(name words, concept)], longest names first."""
-    from pipeline.countries import name_table, normalise
-    from pipeline.instruments import LEVELS, TYPES
+    from pipeline.vocab.countries import name_table, normalise
+    from pipeline.vocab.instruments import LEVELS, TYPES
 
     table: dict[tuple[str, ...], str] = {}
     for name, code in name_table().items():
@@ -81,7 +81,7 @@ def name_words(text: str) -> list[str]:
     text = text.translate(_APOSTROPHES)
     if text.isascii():
         return _ASCII_WORD.findall(text.lower().replace(".", "").replace("&", " and "))
-    from pipeline.countries import normalise
+    from pipeline.vocab.countries import normalise
 
     return normalise(text).split()
 
@@ -128,17 +128,17 @@ def concept_terms(concept: str) -> frozenset[str]:
     kind, _, value = concept.partition(":")
     names: list[str] = []
     if kind == "country":
-        from pipeline.countries import country_names
+        from pipeline.vocab.countries import country_names
 
         with contextlib.suppress(IkaError, KeyError):
             names = country_names(value)
     elif kind == "type":
-        from pipeline.instruments import type_names
+        from pipeline.vocab.instruments import type_names
 
         with contextlib.suppress(IkaError, KeyError):
             names = type_names(value)
     elif kind == "level":
-        from pipeline.instruments import LEVELS
+        from pipeline.vocab.instruments import LEVELS
 
         names = [n for lv in LEVELS if lv.id == value for n in (lv.ms, lv.en, *lv.aliases)]
     terms: set[str] = set()
@@ -159,7 +159,7 @@ def _glossary() -> tuple[dict[tuple[str, ...], str], dict[str, frozenset[str]]]:
     matches its inflections in running text: "pengurusan sempadan" also "menguruskan sempadan",
     "trafficking in persons" also "trafficking of persons"; its words together and in order.
     """
-    from pipeline.glossary import TERMS
+    from pipeline.vocab.glossary import TERMS
 
     by_terms: dict[tuple[str, ...], str] = {}
     words: dict[str, set[str]] = {}

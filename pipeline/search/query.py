@@ -38,7 +38,7 @@ _CONCEPT_FIELD = {"country": "countries", "type": "type", "level": "level"}
 
 def parse(text: str) -> Parsed | None:
     """Build the Whoosh query for what a person typed; None when it has no searchable word."""
-    from pipeline.countries import normalise
+    from pipeline.vocab.countries import normalise
 
     required: list[Any] = []
     excluded: list[Any] = []
@@ -114,8 +114,8 @@ def filters(
     date_to: date | None,
 ) -> list[Any]:
     """The filters as Whoosh queries; names of countries, types and levels in any form."""
-    from pipeline.countries import resolve_country
-    from pipeline.instruments import resolve_level, resolve_type
+    from pipeline.vocab.countries import resolve_country
+    from pipeline.vocab.instruments import resolve_level, resolve_type
 
     out: list[Any] = []
     if country:

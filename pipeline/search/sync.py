@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from pipeline.archive import Archive
-from pipeline.register import cases, documents, texts
+from pipeline.register.store import cases, documents, texts
 
 from . import results, store, writer
 

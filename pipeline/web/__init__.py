@@ -1,7 +1,8 @@
 """The web face of IKA Records: Flask pages and a JSON API over the same library as `ika`.
 
-A face, like cli.py: it reads requests, asks `pipeline.roles` whether the user may, calls the
-library with `by=<the logged-in user>`, and renders what comes back. No business logic here.
+A face, like cli.py: it reads requests, asks `pipeline.register.roles` whether the user may,
+calls the library with `by=<the logged-in user>`, and renders what comes back.
+No business logic here.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from pipeline import accounts
+from pipeline.register import accounts
 
 from .security import archive, by, require
 

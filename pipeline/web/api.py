@@ -8,8 +8,10 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from pipeline import accounts, cases, docmaker, relink, roles, uploads
+from pipeline.documents import docmaker
 from pipeline.errors import IkaError
+from pipeline.filing import relink, uploads
+from pipeline.register import accounts, cases, roles
 
 from .admin import directory_data, user_dict
 from .cases import case_page_data
@@ -211,7 +213,7 @@ def case_withdraw(case_id: str) -> Any:
 @bp.route("/documents/<doc_id>")
 @require("doc.read")
 def document(doc_id: str) -> Any:
-    from pipeline.docinfo import show_document
+    from pipeline.filing.docinfo import show_document
 
     doc = require_document(doc_id)
     data = show_document(archive(), doc["doc_id"])

@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from pipeline import accounts
+from pipeline.register import accounts
 
 from .security import WebUser, archive, log, me
 

@@ -21,8 +21,10 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from pipeline import cases, docmaker, roles, sop, uploads
+from pipeline.documents import docmaker
 from pipeline.errors import IkaError
+from pipeline.filing import uploads
+from pipeline.register import cases, roles, sop
 
 from .dashboard import page_args
 from .security import archive, by, me, require, require_case, require_document
@@ -73,8 +75,8 @@ def list_filters() -> dict[str, Any]:
 
 def vocab() -> dict[str, Any]:
     """The suggestions of the forms: countries, instrument types, levels, Divisions."""
-    from pipeline.countries import choices
-    from pipeline.instruments import LEVELS, TYPES
+    from pipeline.vocab.countries import choices
+    from pipeline.vocab.instruments import LEVELS, TYPES
 
     settings = archive().settings
     divisions = sorted({str(v.get("organisation") or v.get("name") or k)
@@ -142,7 +144,7 @@ def new() -> Any:
 
 def case_page_data(case: dict[str, Any]) -> dict[str, Any]:
     """A case as `ika case show --json` gives it: documents and history included."""
-    from pipeline.filing import documents_of
+    from pipeline.filing.store import documents_of
 
     arc = archive()
     data = dict(case)
@@ -309,9 +311,9 @@ def field_value(spec: Any, form: Any) -> str | None:
 @bp.route("/cases/<case_id>/documents/<key>", methods=["GET", "POST"])
 @require("case.act")
 def make_document(case_id: str, key: str) -> Any:
-    from pipeline import letters
     from pipeline.clock import today
-    from pipeline.letterfields import document_of, fields
+    from pipeline.documents import letters
+    from pipeline.documents.letterfields import document_of, fields
 
     case = require_case("case.act", case_id)
     if key not in sop.DOCUMENTS:
@@ -396,7 +398,7 @@ def _download_name(doc: dict[str, Any], path: Path) -> str:
 @bp.route("/doc/<doc_id>")
 @require("doc.read")
 def document(doc_id: str) -> Any:
-    from pipeline.docinfo import show_document
+    from pipeline.filing.docinfo import show_document
 
     doc = require_document(doc_id)
     info = show_document(archive(), doc["doc_id"])

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 
-from pipeline import cases, roles
+from pipeline.register import cases, roles
 
 from .security import archive, me, require
 

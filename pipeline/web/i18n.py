@@ -73,7 +73,7 @@ def day(value: Any) -> str:
             return value
     if lang() == "en":
         return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
-    from pipeline.malay import malay_date
+    from pipeline.vocab.malay import malay_date
 
     return malay_date(value)
 
@@ -87,7 +87,7 @@ def moment(value: Any) -> str:
 
 
 def country(code: str) -> str:
-    from pipeline.countries import country_name_en, country_name_ms, is_grouping
+    from pipeline.vocab.countries import country_name_en, country_name_ms, is_grouping
 
     try:
         if is_grouping(code):
@@ -102,7 +102,7 @@ def countries(codes: Any) -> str:
 
 
 def type_name(type_id: str | None) -> str:
-    from pipeline.instruments import type_name_en, type_name_ms
+    from pipeline.vocab.instruments import type_name_en, type_name_ms
 
     if not type_id:
         return "—"
@@ -113,7 +113,7 @@ def type_name(type_id: str | None) -> str:
 
 
 def level_name(level: str | None) -> str:
-    from pipeline.instruments import level_name_en, level_name_ms
+    from pipeline.vocab.instruments import level_name_en, level_name_ms
 
     if not level:
         return "—"
@@ -124,7 +124,7 @@ def level_name(level: str | None) -> str:
 
 
 def step_name(step: dict[str, Any]) -> str:
-    from pipeline import sop
+    from pipeline.register import sop
 
     s = sop.STEP_BY_N.get(int(step.get("n", 0)))
     if s is None:
@@ -203,7 +203,7 @@ def page_url(page: int) -> str:
 def can(action: str) -> bool:
     from flask_login import current_user
 
-    from pipeline import roles
+    from pipeline.register import roles
 
     return bool(current_user.is_authenticated) and roles.allowed(current_user, action)
 

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from pipeline import relink, uploads
 from pipeline.errors import IkaError
+from pipeline.filing import relink, uploads
 
 from .cases import flash_outcome
 from .security import archive, by, require

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request
 
-from pipeline import cases, roles
 from pipeline.errors import IkaError
+from pipeline.register import cases, roles
 from pipeline.search import search as search_archive
 
 from .security import archive, me, require

@@ -1,7 +1,7 @@
 """Who is asking, and may they: sessions (Flask-Login), API tokens, a trusted proxy's
 REMOTE_USER, CSRF on every form, the security headers, and error pages without tracebacks.
 
-Roles are decided by `pipeline.roles`; this module only asks it, on the server, for every
+Roles are decided by `pipeline.register.roles`; this module only asks it, on the server, for every
 route (`require`) and every case (`require_case`).
 """
 
@@ -28,10 +28,10 @@ from flask_login import LoginManager, UserMixin, current_user, login_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from pipeline import roles
-from pipeline.accounts import User
 from pipeline.archive import Archive
 from pipeline.errors import CaseNotFound, IkaError
+from pipeline.register import roles
+from pipeline.register.accounts import User
 
 log = logging.getLogger("ika.web")
 csrf = CSRFProtect()
@@ -91,7 +91,7 @@ def _load_user(key: str) -> WebUser | None:
 
 
 def _account(name: str) -> WebUser | None:
-    from pipeline.accounts import AccountError, get_user
+    from pipeline.register.accounts import AccountError, get_user
 
     try:
         user = get_user(archive(), name)
@@ -110,7 +110,7 @@ def _bearer() -> str | None:
 
 def _request_loader(req: Any) -> WebUser | None:
     """An API token (Authorization: Bearer ...), or a trusted proxy's REMOTE_USER."""
-    from pipeline.accounts import user_for_token
+    from pipeline.register.accounts import user_for_token
 
     token = _bearer()
     if token is not None:
@@ -151,7 +151,7 @@ def require(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 def require_case(action: str, case_id: str) -> dict[str, Any]:
     """The case, if the user may do `action` on it (its Division); 404 / 403 otherwise."""
-    from pipeline.cases import get_case
+    from pipeline.register.cases import get_case
 
     try:
         case = get_case(archive(), case_id)
@@ -164,9 +164,9 @@ def require_case(action: str, case_id: str) -> dict[str, Any]:
 
 def require_document(doc_id: str) -> dict[str, Any]:
     """A filed document the user may read: by DOC-id only; 404 / 403 otherwise."""
-    from pipeline.cases import get_case
-    from pipeline.filing import iter_documents
-    from pipeline.relink import is_doc_id
+    from pipeline.filing.relink import is_doc_id
+    from pipeline.filing.store import iter_documents
+    from pipeline.register.cases import get_case
 
     if not is_doc_id(doc_id):
         abort(404)

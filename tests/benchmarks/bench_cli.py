@@ -36,7 +36,7 @@ def fill(archive: Path, n: int) -> None:
 
     from pipeline.archive import open_archive
     from pipeline.clock import now
-    from pipeline.register import cases, dumps, steps
+    from pipeline.register.store import cases, dumps, steps
 
     arc = open_archive(archive)
     rng = random.Random(7)

@@ -219,7 +219,7 @@ def fill_register(root: Path, n: int) -> None:
     from sqlalchemy import insert
 
     from pipeline.archive import open_archive
-    from pipeline.register import documents, dumps, texts
+    from pipeline.register.store import documents, dumps, texts
 
     subprocess.run([sys.executable, "-c", "import cli; cli.main()", "init", "--archive",
                     str(root)], check=True, capture_output=True, cwd=ROOT)

@@ -17,8 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import letters, sop, templatecheck  # noqa: E402
-from pipeline.pdf import to_pdf  # noqa: E402
+from pipeline.documents import letters, templatecheck  # noqa: E402
+from pipeline.documents.pdf import to_pdf  # noqa: E402
+from pipeline.register import sop  # noqa: E402
 
 TODAY = date(2026, 11, 27)
 

@@ -50,8 +50,8 @@ def build(root: Path, n_cases: int, n_docs: int) -> tuple[str, list[str]]:
     from bench_cli import fill
     from bench_index import fill_register
 
-    from pipeline import accounts
     from pipeline.archive import open_archive
+    from pipeline.register import accounts
     from pipeline.search import rebuild
 
     t = time.perf_counter()
@@ -61,7 +61,7 @@ def build(root: Path, n_cases: int, n_docs: int) -> tuple[str, list[str]]:
     accounts.add_user(arc, "bench", "admin", password="bench-password-1")
     token = accounts.new_token(arc, "bench", note="bench_web")
     n = rebuild(arc)
-    from pipeline.cases import list_cases
+    from pipeline.register.cases import list_cases
 
     ids = [c["id"] for c in random.Random(3).sample(list_cases(arc), 50)]
     arc.register.dispose()

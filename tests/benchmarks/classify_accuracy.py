@@ -1,4 +1,4 @@
-"""Accuracy of pipeline.classify: parties, type and level, on texts written by others.
+"""Accuracy of pipeline.filing.classify: parties, type and level, on texts written by others.
 
 Run from the project's root: `.venv/bin/python tests/benchmarks/classify_accuracy.py`. Options:
 `--no-scans` skips the OCR of the scanned forms, `--labelled-only` / `--instruments-only` run one
@@ -36,7 +36,7 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 LABELLED = CORPUS / "labelled"
 sys.path.insert(0, str(ROOT))
 
-from pipeline.classify import Classification, classify, find_dates  # noqa: E402
+from pipeline.filing.classify import Classification, classify, find_dates  # noqa: E402
 
 MALAYSIA = "MY"
 FIELDS = ("parties", "type", "level")
@@ -126,7 +126,7 @@ FORMS: dict[str, str] = {"txt": ".txt", "pdf": ".pdf", "docx": ".docx", "scan": 
 
 def read(path: Path) -> str:
     """The text the filing pipeline would classify (OCR for the scans)."""
-    from pipeline.extract import extract
+    from pipeline.filing.extract import extract
 
     with tempfile.TemporaryDirectory() as tmp:
         return extract(path, work_dir=Path(tmp)).text

@@ -1,4 +1,4 @@
-"""OCR character accuracy of `pipeline.extract.extract()` on corpus scans with ground truth.
+"""OCR character accuracy of `pipeline.filing.extract.extract()` on corpus scans with ground truth.
 
 Run from the repository root: ``python tests/benchmarks/ocr_accuracy.py [LANGUAGES]``.
 Accuracy is 1 - Levenshtein distance / len(truth), after collapsing whitespace, so a
@@ -22,7 +22,7 @@ SAMPLES = [("linn.pdf", "linn.txt"), ("8087_054.3B.tif", "8087_054.3B.txt")]
 if str(REPO) not in sys.path:  # run as a script: make `pipeline` importable
     sys.path.insert(0, str(REPO))
 
-from pipeline.extract import extract  # noqa: E402
+from pipeline.filing.extract import extract  # noqa: E402
 
 
 def normalise(text: str) -> str:

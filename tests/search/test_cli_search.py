@@ -161,8 +161,8 @@ def test_two_processes_filing_at_once_and_a_search_meanwhile(tmp_path: Path) -> 
 
 def test_documents_left_unindexed_are_caught_up_by_the_next_search(ika, archive: Path) -> None:
     """The state a kill between filing and indexing leaves: in the register, not the index."""
-    from pipeline import intake
     from pipeline.archive import open_archive
+    from pipeline.filing import intake
 
     arc = open_archive(archive)
     note = archive.parent / "nota.txt"

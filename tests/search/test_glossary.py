@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.countries import normalise
-from pipeline.glossary import FIELDS, TERMS, Term, by_id
 from pipeline.search import GLOSS_PREFIX, add_documents, analyze, close_all, search_index
 from pipeline.search.analysis import query_terms
 from pipeline.search.concepts import concepts_in, match_names
+from pipeline.vocab.countries import normalise
+from pipeline.vocab.glossary import FIELDS, TERMS, Term, by_id
 from tests.search.test_index import doc
 
 # Sentences around a name: no glossary name, country, type or level in them.

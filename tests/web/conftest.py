@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pipeline import accounts, cases
 from pipeline.archive import open_archive
+from pipeline.register import accounts, cases
 from tests.conftest import signed  # signatories named, as the archive's owner would
 
 PASSWORD = "kata-laluan-123"

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import accounts, uploads
 from pipeline.archive import open_archive
-from pipeline.cases import get_case
-from pipeline.malay import malay_date
+from pipeline.filing import uploads
+from pipeline.register import accounts
+from pipeline.register.cases import get_case
+from pipeline.vocab.malay import malay_date
 
 from .conftest import OWN, PASSWORD, case_ids, minimal_pdf
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from pipeline import uploads
 from pipeline.archive import open_archive
+from pipeline.filing import uploads
 
 from .conftest import USERS, case_ids, minimal_pdf
 
@@ -29,7 +29,7 @@ def _pdf(text: str) -> io.BytesIO:
 @pytest.fixture
 def world(web_archive: Path) -> dict[str, str]:
     """Documents in the own case, the other case and none; a failed file; a spare user."""
-    from pipeline import accounts
+    from pipeline.register import accounts
 
     arc = open_archive(web_archive)
     own, other = case_ids(web_archive)
@@ -214,7 +214,7 @@ def test_division_officer_search_is_limited_to_their_cases(login, world: dict[st
 
 
 def test_events_carry_the_logged_in_user(login, web_archive: Path) -> None:
-    from pipeline.cases import history
+    from pipeline.register.cases import history
 
     own, _ = case_ids(web_archive)
     div = login("div")
@@ -227,9 +227,9 @@ def test_events_carry_the_logged_in_user(login, web_archive: Path) -> None:
 
 def test_a_division_officer_given_by_key_sees_the_division_cases(web_archive: Path) -> None:
     """`ika user add --division KEY` stores the Division as cases do (its full name)."""
-    from pipeline import accounts
     from pipeline.archive import open_archive
-    from pipeline.cases import same_division
+    from pipeline.register import accounts
+    from pipeline.register.cases import same_division
 
     arc = open_archive(web_archive)
     key, entry = next(iter(arc.settings.raw["divisions"].items()))

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from flask import Flask
 
 from cli import main
-from pipeline import accounts
 from pipeline.archive import open_archive
+from pipeline.register import accounts
 
 from .conftest import PASSWORD, TODAY, Client, case_ids, csrf_of, read
 
@@ -55,7 +55,7 @@ def test_csrf_refused_without_a_token(app: Flask, login, web_archive: Path) -> N
     anon = app.test_client()
     assert read(anon.post("/login", data={"name": "admin", "password": PASSWORD})
                 ).status_code == 400
-    from pipeline.cases import get_case
+    from pipeline.register.cases import get_case
 
     assert get_case(open_archive(web_archive), own)["current_step"] == 1  # nothing done
 
@@ -136,7 +136,7 @@ def test_api_token_needs_no_csrf_and_records_the_user(app: Flask, web_archive: P
                     headers=auth))
     assert r.status_code == 200, r.text
     assert r.json["steps"][0]["done"] == "2026-11-03"
-    from pipeline.cases import history
+    from pipeline.register.cases import history
 
     assert any(e["by"] == "ab" and e["action"] == "step.done" for e in history(arc, own))
     assert read(c.get("/api/cases", headers={"Authorization": "Bearer nope"})).status_code \
@@ -317,7 +317,7 @@ def test_a_step_that_is_no_number_is_a_message_not_a_server_error(login, web_arc
     c = login("admin")
     r = c.post(f"/cases/{own}/done", {"step": step, "confirm": "yes"})
     assert r.status_code in (200, 302, 303)
-    from pipeline.cases import get_case
+    from pipeline.register.cases import get_case
 
     assert get_case(open_archive(web_archive), own)["current_step"] == 1  # nothing done
 

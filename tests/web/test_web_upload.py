@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.archive import open_archive
-from pipeline.watcher import Watcher
+from pipeline.filing.watcher import Watcher
 
 from .conftest import case_ids, minimal_pdf
 
@@ -66,7 +66,7 @@ def test_hostile_names_are_never_paths(login, web_archive: Path, tmp_path: Path)
     got = outcomes(c, [(minimal_pdf([f"Dokumen ujian {i}"]), n) for i, n in enumerate(names)])
     assert [o["status"] for o in got] == ["filed"] * len(names)
     arc = open_archive(web_archive)
-    from pipeline.filing import iter_documents
+    from pipeline.filing.store import iter_documents
 
     for o in got:
         [doc] = iter_documents(arc, [o["doc_id"]])
