@@ -70,7 +70,7 @@ def find_parties(
     if not named.counterparts() and front:
         named = _title_parties(front, reader)  # a subtitle: "establishing an Association between"
     found = named
-    for candidate in (clause, _signature_parties(text, reader)):
+    for candidate in (_between_sentence(head, reader), clause, _signature_parties(text, reader)):
         found = _better(found, candidate)
     if found.counterparts():
         return found
@@ -120,9 +120,9 @@ _PARTY_MARKER = re.compile(r"\b(between|among|amongst|antara)\b", re.I)
 _WITH_MARKER = re.compile(r"\b(with|dengan)\b", re.I)
 # Words that end a list of parties ("... and Japan for an Economic Partnership").
 _SPAN_END = re.compile(
-    r"[;:(\[]|\b(for|on|concerning|regarding|relating|in|to|with respect|mengenai|berhubung|"
-    r"berkenaan|bagi|untuk|tentang|dalam bidang|pada|di bawah|under|done|signed|dibuat|"
-    r"ditandatangani)\b",
+    r"[;:(\[]|\b(for|on(?!\s+the\s+(?:one|other)\s+(?:hand|part|side)\b)|concerning|regarding|"
+    r"relating|in|to|with respect|mengenai|berhubung|berkenaan|bagi|untuk|tentang|dalam bidang|"
+    r"pada|di bawah|under|done|signed|dibuat|ditandatangani)\b",
     re.I,
 )
 # "the Ministry for Foreign Affairs of Sweden": after these, "for"/"on"/"to" belong to a name.
@@ -145,6 +145,37 @@ def _title_parties(title: str | None, reader: _Reader) -> Parties:
         if any(c != MALAYSIA for c in codes):
             return _plain(codes, "title")
     return _plain(_compound(_PARTY_MARKER.split(title, maxsplit=1)[0], reader), "title")
+
+
+# "This Memorandum of Understanding is made between X and Y.": the instrument says whom it binds.
+# Only a sentence about the instrument itself ("This ...", "The present ..."), never a recital's
+# "the Agreement concluded between X and Y in 1995".
+_BETWEEN_SENTENCE = re.compile(
+    r"(?:^|(?<=[.;:\n]))\s*(?:this|the\s+present)\s+[^.;:\n]{0,80}?\b(?:is|are|shall\s+be|has\s+been|"
+    r"was)\s+(?:hereby\s+)?(?:made|concluded|entered\s+into|signed|agreed)(?:\s+(?:upon|by\s+and|"
+    r"by))?\s+(?:between|among|amongst)\b",
+    re.I,
+)
+
+
+_ASIDE = re.compile(r"\(([^()]*)\)")
+_DEFINES = re.compile(r"[\"“”'‘’]|\b(?:hereinafter|hereafter|referred|called)\b", re.I)
+
+
+def _unwrap(paren: re.Match[str]) -> str:
+    """A definition in parentheses goes ('(hereinafter referred to as "India")'); a parenthesis
+    that is part of a name stays, without its brackets ("Cocos (Keeling) Islands")."""
+    return " " if _DEFINES.search(paren.group(1)) else f" {paren.group(1)} "
+
+
+def _between_sentence(head: str, reader: _Reader) -> Parties:
+    """Parties from the first sentence saying between whom the instrument is made."""
+    m = _BETWEEN_SENTENCE.search(head)
+    if m is None:
+        return Parties()
+    sentence = re.split(r"\.(?:\s|$)|\n\s*\n", head[m.end() : m.end() + 600], maxsplit=1)[0]
+    codes = reader.codes(_span_after(_ASIDE.sub(_unwrap, sentence), 0))
+    return _plain(codes, "between") if len(codes) >= 2 else Parties()
 
 
 def _compound(text: str, reader: _Reader) -> list[str]:

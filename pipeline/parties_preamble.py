@@ -83,7 +83,8 @@ def _defined_term(content: str) -> str | None:
 # --- the preamble -------------------------------------------------------------------------------
 
 _ING = (
-    r"(?!(?:acting|representing|including|according|concerning|belonging|following|contracting)\b)"
+    r"(?!(?:acting|representing|including|according|concerning|belonging|following|contracting|"
+    r"comprising|consisting)\b)"
     r"[A-Za-z]{3,}ing"
 )  # "Recalling", "DESIRING", "seeking"; not "King", "being", "acting through"
 _RECITALS = (
@@ -133,6 +134,13 @@ _SIDE = re.compile(
     r"\b(?:of|on)\s+the\s+(?:one|other)\s+(?:part|hand)\b|\bon\s+the\s+other\b(?!\s+(?:part|hand))"
     r"|\bdi\s+satu\s+pihak\b|\bdi\s+pihak\s+yang\s+lain\b",
     re.I,
+)
+# A grouping's members spelt out after it: "the Benelux countries, namely the Kingdom of Belgium,
+# ... and the Kingdom of the Netherlands, and Canada". The list ends at ", and", a ";" or a side.
+_NAMELY = re.compile(
+    r"\b(?:namely|i\.\s?e\.|that\s+is(?:\s+to\s+say)?|viz\.?|comprising|consisting\s+of)[,:]?\s"
+    r"(?:[^;()]|\([^()]*\))+?(?=,\s*(?:and|dan)\b|[;()]|\b(?:of|on)\s+the\s+(?:one|other)\b|$)",
+    re.I | re.S,
 )
 _DEFINE = re.compile(
     r"\b(?:hereinafter|hereafter|selepas ini|kemudian daripada ini)\b[^,;:()\n]*", re.I
@@ -244,6 +252,13 @@ def _clause_parties(clause: str, reader: _Reader) -> Parties:
                 pending = len(builder.items)
             after_bloc = False
             continue
+        if kind == "namely" and after_bloc:  # "the Benelux countries, namely A, B and C"
+            for hit in reader.hits(piece):
+                if not is_bloc(hit.code):
+                    builder.make_members(builder.country(hit.code))
+            pending = len(builder.items)
+            after_bloc = False
+            continue
         after_bloc = False
         for hit in reader.hits(piece):
             if not is_bloc(hit.code):
@@ -261,7 +276,8 @@ def _clause_parties(clause: str, reader: _Reader) -> Parties:
 
 
 def _pieces(clause: str, reader: _Reader) -> list[tuple[str, str]]:
-    """The clause cut into text, asides (parentheses, "hereinafter ...") and side markers.
+    """The clause cut into text, asides (parentheses, "hereinafter ..."), side markers and the
+    members a "namely" spells out.
 
     A parenthesis inside a name ("Cocos (Keeling) Islands") is part of the text.
     """
@@ -272,6 +288,7 @@ def _pieces(clause: str, reader: _Reader) -> list[tuple[str, str]]:
     ]
     marks += [(m.start(), m.end(), "aside") for m in _DEFINE.finditer(clause)]
     marks += [(m.start(), m.end(), "side") for m in _SIDE.finditer(clause)]
+    marks += [(m.start(), m.end(), "namely") for m in _NAMELY.finditer(clause)]
     marks.sort()
     pieces, at = [], 0
     for start, end, kind in marks:

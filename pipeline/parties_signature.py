@@ -65,7 +65,10 @@ _STYLE = frozenset(
     }
 )  # fmt: skip
 _LINK_WORDS = _STYLE | {"and", "for", "dan"}
-_MAX_JOINED = 4
+_MAX_JOINED = 8  # lines in one designation: "For" / "the" / "Government" / "of the" / ...
+_NO_LETTER = re.compile(r"^[^A-Za-z]*$")
+# Scanned blocks lose the space after a short word: "For the Government ofTonga".
+_GLUED = re.compile(r"(?<![A-Za-z])(of|the)(?=[A-Z][a-z])|(?<![A-Za-z])(of)(?=the\b)")
 
 
 def _signature_parties(text: str, reader: _Reader) -> Parties:
@@ -78,6 +81,7 @@ def _signature_parties(text: str, reader: _Reader) -> Parties:
     region = text[anchor.start() :]
     after = _AFTER_SIGNATURES.search(region, 1)
     region = region[: after.start()] if after else region
+    region = _GLUED.sub(lambda m: f"{m.group(0)} ", region)
     codes: list[str] = []
     for line, offset in _joined_lines(region):
         starts = [m.start() for m in _FOR.finditer(line)]
@@ -93,7 +97,8 @@ def _signature_parties(text: str, reader: _Reader) -> Parties:
 def _joined_lines(region: str) -> list[tuple[str, int]]:
     """Lines (and where they start), each joined to the next when it ends on "of", "the",
     "Government" and the like: "FOR THE GOVERNMENT OF THE UNITED STATES OF" / "AMERICA:" is one
-    designation."""
+    designation. A designation broken over many short lines ("For" / "the" / "Government" / ...)
+    is joined whole, over a dotted line left for the signature in its middle."""
     out: list[tuple[str, int]] = []
     joined = 0
     for line, offset in _lines(region):
@@ -101,6 +106,8 @@ def _joined_lines(region: str) -> list[tuple[str, int]]:
             continue
         words = normalise(out[-1][0]).split() if out else []
         if out and joined < _MAX_JOINED and words and words[-1] in _LINK_WORDS:
+            if _NO_LETTER.match(line):
+                continue  # "of" / "........" / "Palau:"
             out[-1] = (f"{out[-1][0]} {line}", out[-1][1])
             joined += 1
         else:
