@@ -7,6 +7,7 @@ signature; only the parties and the instrument's own signature may come out.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -1003,3 +1004,159 @@ def test_grouping_ids_are_no_country_codes() -> None:
     assert ids >= GROUPINGS
     assert {bloc.id for bloc in BLOCS if bloc.regional} >= {"ASEAN"}
     assert "EU" not in {bloc.id for bloc in BLOCS if bloc.regional}
+
+
+# --- issue 11: more places and forms that name the parties ---------------------------------------
+# Synthetic texts, other countries and wording than the corpus.
+
+# Names a hypothesis may write in running text: no brackets (a span ends there) and none that
+# holds "and" or a comma (a list could not tell them apart from two names).
+PLAIN_NAMES = [
+    (name, code)
+    for name, code in COUNTRY_NAMES
+    if not any(ch in name for ch in "(),;") and not {"and", "dan"} & set(normalise(name).split())
+]
+
+
+def test_title_with_sides_on_the_one_hand() -> None:
+    """ "on the one hand" in a title is no "on" that ends the list of parties."""
+    result = classify(
+        "AGREEMENT BETWEEN THE REPUBLIC OF COSTA RICA, ON THE ONE HAND, AND THE KINGDOM OF "
+        "MOROCCO, ON THE OTHER HAND, ON MARITIME TRANSPORT\n\nArticle 1\nThe Parties shall "
+        "cooperate in accordance with their laws."
+    )
+    assert (set(result.countries), result.level) == ({"CR", "MA"}, "bilateral")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This Memorandum of Understanding is made between {a} and {b}.",
+        'This Agreement is entered into by and between {a} (hereinafter "{short}") and {b}.',
+        "The present Protocol has been concluded between {a} and {b}, in Spanish and English.",
+        "This Arrangement is hereby agreed upon between {a} and {b} (the Participants).",
+    ],
+)
+def test_a_sentence_says_between_whom(sentence: str) -> None:
+    """A body without title or party clause: its first sentence about itself names them; the
+    "Agreement concluded between" of a recital before it does not."""
+    text = (
+        "Recalling the Agreement concluded between Bolivia and Honduras in 1998;\n\n"
+        + sentence.format(
+            a="the Government of the Republic of Paraguay", b="the Government of Mongolia",
+            short="Paraguay",
+        )
+        + "\n\n1. The Participants will cooperate in the field of fisheries.\n"
+    )  # fmt: skip
+    result = classify(text)
+    assert (set(result.countries), result.level, result.parties_from) == (
+        {"PY", "MN"}, "bilateral", "between",
+    )  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.lists(st.sampled_from(PLAIN_NAMES), min_size=3, max_size=3, unique_by=lambda nc: nc[1]))
+def test_between_sentence_gives_exactly_its_parties(names) -> None:
+    (a, code_a), (b, code_b), (c, _) = names
+    text = (
+        "ARRANGEMENT ON FISHERIES\n\n"
+        f"This Arrangement is concluded between the Government of {a} and the Government of "
+        f"{b}.\n\nRecalling the Agreement signed between {c} and {a} in 1990;\n\n"
+        "1. The Participants will exchange information.\n"
+    )
+    result = classify(text)
+    assert set(result.countries) == {code_a, code_b}
+    assert result.level == "bilateral"
+
+
+SIGNATURE_SCANNED = """\
+Article 30
+The Parties shall cooperate.
+
+IN WITNESS WHEREOF the undersigned have signed this Agreement.
+
+DONE at Port Louis this 4th day of June 2003.
+
+For the Government ofSeychelles:
+
+..........................................
+
+For the Government ofthe Republic of Mauritius:
+
+..........................................
+
+For
+
+the
+
+Government
+
+of the
+
+Republic
+
+of
+
+..........................................
+Madagascar:
+"""
+
+
+def test_scanned_signature_block() -> None:
+    """Words the scan glued ("ofSeychelles") and a designation broken over short lines, with the
+    dotted line for the signature in its middle, are read whole."""
+    result = classify(SIGNATURE_SCANNED)
+    assert (set(result.countries), result.level) == ({"SC", "MU", "MG"}, "multilateral")
+    assert result.parties_from == "signature"
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    st.lists(
+        st.sampled_from([nc for nc in PLAIN_NAMES if re.match(r"[A-Z][a-z]", nc[0])]),
+        min_size=2, max_size=2, unique_by=lambda nc: nc[1],
+    )
+)  # fmt: skip
+def test_glued_of_in_a_signature_block(names) -> None:
+    (a, code_a), (b, code_b) = names
+    text = (
+        "Article 1\nThe Parties shall cooperate.\n\nIN WITNESS WHEREOF the undersigned have "
+        "signed this Agreement.\n\nDONE in duplicate on 5 May 2015.\n\n"
+        f"For the Government of{a}:\n\n.........\n\nFor the Government of{b}:\n"
+    )
+    assert set(classify(text).countries) == {code_a, code_b}
+
+
+@pytest.mark.parametrize("namely", ["namely", "that is", "i.e.", "comprising", "consisting of"])
+def test_members_of_a_grouping_spelt_out(namely: str) -> None:
+    """ "the Member States of MERCOSUR, namely A, B and C, and D": A, B and C are its members,
+    D a party of its own."""
+    text = (
+        "FRAMEWORK AGREEMENT\n\nThe Governments of the Member States of the Southern Common "
+        f"Market, {namely} the Argentine Republic, the Federative Republic of Brazil, the Republic "
+        "of Paraguay and the Eastern Republic of Uruguay, and the Government of the Arab Republic "
+        "of Egypt,\n\nConsidering the links with Chile and Bolivia;\n\nHave agreed as follows:\n"
+    )
+    assert _parties(text) == ({"EG"}, ("MERCOSUR",), {"AR", "BR", "PY", "UY"}, "multilateral")
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    st.sampled_from(
+        [("the Benelux countries", "Benelux"), ("the EFTA States", "EFTA"),
+         ("the Member States of the Caribbean Community", "CARICOM"),
+         ("the Partner States of the East African Community", "EAC")]
+    ),
+    st.lists(st.sampled_from(PLAIN_NAMES), min_size=4, max_size=4, unique_by=lambda nc: nc[1]),
+)  # fmt: skip
+def test_listed_members_property(grouping, names) -> None:
+    phrase, bloc = grouping
+    (*members, (other, other_code)) = names
+    listed = ", ".join(f"the Government of {n}" for n, _ in members[:-1])
+    text = (
+        f"The Governments of {phrase}, namely {listed} and the Government of {members[-1][0]}, "
+        f"and the Government of {other},\n\nDesiring to cooperate;\n\nHave agreed as follows:\n"
+    )
+    result = classify(text)
+    assert (set(result.countries), result.blocs) == ({other_code}, (bloc,))
+    assert set(result.members) == {code for _, code in members}
