@@ -7,7 +7,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-msa ghostscript \
                 libreoffice-writer-nogui poppler-utils fonts-liberation2 python3-venv chromium
 
-.PHONY: run test bench system-deps deps lint clean
+.PHONY: run test check bench system-deps deps lint clean
 
 HOST ?= 127.0.0.1
 PORT ?= 8080
@@ -16,8 +16,17 @@ run: deps
 	$(BIN)/ika init --archive $(ARCHIVE)
 	$(BIN)/ika serve --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
 
+# CI: the import contract, then every test (OCR, LibreOffice, browser, watcher and install ones
+# too) on two workers; a module's tests stay on one worker, sharing its fixtures.
 test: deps
-	$(BIN)/python -m pytest
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# The fast loop, under a minute: lint, the import contract, the tests not marked slow.
+check: deps
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -m "not slow" -q
 
 bench: deps
 	for f in tests/benchmarks/bench_*.py tests/benchmarks/*_accuracy.py; do \

@@ -7,6 +7,7 @@ commands that need them, so `ika --help` stays fast.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -87,11 +88,14 @@ def _open(path: Path):  # -> pipeline.archive.Archive
 
 
 def _print_json(value: Any) -> None:
+    """A result in its JSON shape (pipeline/serialize.py)."""
+    from pipeline.serialize import to_json
     from pipeline.text import json_safe
 
     # Indented for a person at a terminal; compact (and much faster) when piped.
     indent = 2 if sys.stdout.isatty() else None
-    click.echo(json_safe(json.dumps(value, ensure_ascii=False, indent=indent, default=str)))
+    click.echo(json_safe(json.dumps(to_json(value), ensure_ascii=False, indent=indent,
+                                    default=str)))
 
 
 def _echo_lines(lines: list[str]) -> None:
@@ -248,16 +252,18 @@ def case_show(archive_path: Path, case_id: str, as_json: bool) -> None:
     from pipeline import render as report
     from pipeline.filing import store as filing
     from pipeline.register import cases
+    from pipeline.serialize import to_json
 
     arc = _open(archive_path)
-    data = cases.get_case(arc, case_id)
-    data["documents"] = filing.documents_of(arc, data["id"])
-    data["history"] = cases.history(arc, case_id)
+    case = cases.get_case(arc, case_id)
+    documents = filing.documents_of(arc, case.id)
+    history = cases.history(arc, case_id)
     if as_json:
-        _print_json(data)
+        _print_json({**to_json(case), "documents": documents, "history": history})
     else:
         lines: list[str] = []
-        report.print_case(lines.append, _human(data), clock.today())
+        report.print_case(lines.append, _human(case), clock.today(),
+                          documents=_human(documents), history=_human(history))
         _echo_lines(lines)
 
 
@@ -535,10 +541,11 @@ def case_summary(archive_path: Path, case_id: str, output: Path | None) -> None:
     from pipeline import clock
     from pipeline.documents import docmaker, letters
     from pipeline.register import cases
+    from pipeline.serialize import to_json
 
     arc = _open(archive_path)
-    data = cases.get_case(arc, case_id)
-    data["history"] = cases.history(arc, case_id)
+    data = to_json(cases.get_case(arc, case_id))  # the summary reads the case's JSON shape
+    data["history"] = to_json(cases.history(arc, case_id))
     html = letters.render_summary_html(
         letters.summary_context(data, arc.settings, clock.today()),
         templates_dir=docmaker.templates_dir(arc),
@@ -570,10 +577,25 @@ def _log(message: str) -> None:
 
 
 def _quiet_libraries() -> None:
-    """pypdf warns about every repaired cross-reference table; the outcome line says enough."""
-    import logging
-
+    """pypdf warns about every repaired cross-reference table; the outcome line says enough.
+    The filing's log (pipeline.filing.intake.logger) is printed, a line each (`_log`)."""
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    filing = logging.getLogger("ika.filing")
+    filing.setLevel(logging.INFO)
+    if not any(isinstance(h, _LogLines) for h in filing.handlers):
+        filing.addHandler(_LogLines())
+
+
+class _LogLines(logging.Handler):
+    """Each record of the filing's log as one timestamped line on stdout (`_log`); an
+    outcome (the record's `outcome`) in the text face's words."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from pipeline import render
+
+        outcome = getattr(record, "outcome", None)
+        _log(render.outcome_line(outcome, record.root) if outcome is not None  # type: ignore[attr-defined]
+             else record.getMessage())
 
 
 @main.command()
@@ -587,7 +609,7 @@ def watch(archive_path: Path, once: bool, poll: float | None) -> None:
     from pipeline.filing.watcher import Watcher
 
     _quiet_libraries()
-    watcher = Watcher(_open(archive_path), poll=poll, log=_log)
+    watcher = Watcher(_open(archive_path), poll=poll)
     if once:
         outcomes = watcher.once()
         count = {s: sum(o.status == s for o in outcomes)
@@ -607,20 +629,31 @@ def watch(archive_path: Path, once: bool, poll: float | None) -> None:
 @click.argument("paths", nargs=-1, required=True, metavar="PATH|DOC-ID...")
 @click.option("--case", "case_id", help="File into this case (or re-link DOC-IDs to it).")
 @click.option("--password", help="Password of an encrypted PDF.")
+@click.option("--kind", metavar="KIND",
+              help="Change the kind of filed DOC-IDs: instrument | correspondence.")
 @by_option
 def file_cmd(archive_path: Path, paths: tuple[str, ...], case_id: str | None,
-             password: str | None, by: str | None) -> None:
+             password: str | None, kind: str | None, by: str | None) -> None:
     """File documents now, through the same pipeline as the watcher.
 
     A path in the inbox or failed/ is removed once filed; a path elsewhere is left as it is.
     A document already filed (the same bytes) is reported and recorded on that document, not
-    counted as a failure. A DOC-ID with --case re-links an already filed document to that case.
+    counted as a failure. A DOC-ID with --case re-links an already filed document to that case;
+    with --kind it gets that kind (an event old -> new; a filed document's kind is decided
+    from its text when it is filed).
     """
     from pipeline.filing import intake
 
     _quiet_libraries()
+    if kind is not None:  # DOC-IDs only; then re-linked too when --case is given
+        from pipeline.filing.kinds import set_kinds
+
+        for change in set_kinds(_open(archive_path), list(paths), kind, by=by):
+            _say(change.line())
+        if not case_id:
+            return
     failed = intake.file_many(_open(archive_path), list(paths), case_id=case_id,
-                              password=password, by=by, log=_log)
+                              password=password, by=by)
     if failed:
         raise click.ClickException(f"{failed} of {len(paths)} not filed")
 
@@ -642,8 +675,7 @@ def retry(archive_path: Path, names: tuple[str, ...], password: str | None,
     if not paths:
         _log(f"nothing to retry: {arc.failed} is empty")
         return
-    failed = intake.file_many(arc, [str(p) for p in paths], password=password, by=by,
-                              log=_log)
+    failed = intake.file_many(arc, [str(p) for p in paths], password=password, by=by)
     if failed:
         raise click.ClickException(f"{failed} of {len(paths)} still not filed (see failed/)")
 
@@ -664,15 +696,15 @@ def unassigned(archive_path: Path, as_json: bool) -> None:
         return
     rows = _human(rows)
     cells = [
-        [r["doc_id"], report.fmt(r["date"]), r["title"] or r["name"],
+        [r["doc_id"], report.fmt(r["date"]), r.get("kind") or "-", r["title"] or r["name"],
          report.countries_ms(r["countries"]) or "-",
          type_name_ms(r["type"]) if r["type"] else "-",
          r["suggested_case"] or "-", r["reason"] or ""]
         for r in rows
     ]
     if cells:
-        widths = {2: 40, 3: 24, 4: 24, 6: 40}
-        _echo_lines(report.table(["document", "date", "title", "counterparts", "type",
+        widths = {3: 40, 4: 24, 5: 24, 7: 40}
+        _echo_lines(report.table(["document", "date", "kind", "title", "counterparts", "type",
                                   "suggested case", "why unassigned"], cells,
                                  max_width=widths))
     click.echo(f"{len(rows)} unassigned document(s)"
@@ -697,8 +729,10 @@ def verify(archive_path: Path, repair: bool) -> None:
         for line in run_repair(arc):
             _say(line)
     checked, problems = run_verify(arc)
+    from pipeline import render as report
+
     for p in problems:
-        _say(p.line())
+        _say(report.problem_line(p))
     click.echo(f"{checked} file(s) checked, {len(problems)} problem(s)")
     if problems:
         sys.exit(1)
@@ -717,19 +751,24 @@ def verify(archive_path: Path, repair: bool) -> None:
 @click.option("--year", type=int, help="Year of signature (else of filing).")
 @click.option("--from", "date_from", type=DATE, help="From this date (signed, else filed).")
 @click.option("--to", "date_to", type=DATE, help="Up to this date.")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              help="instrument | correspondence | generated (repeat or comma list: any of them).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
 @json_option
 def search(archive_path: Path, query: str | None, country: str | None, type_: str | None,
            level: str | None, case_id: str | None, year: int | None, date_from: date | None,
-           date_to: date | None, limit: int, as_json: bool) -> None:
-    """Find filed documents by words (Malay or English) and filters, with facet counts."""
+           date_to: date | None, kinds: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Find filed documents by words (Malay or English) and filters, with facet counts.
+    Each hit's paths work from the folder the command runs in."""
     from pipeline import render as report
     from pipeline.search import search as search_archive
+    from pipeline.search.sync import paths_from_here
 
-    result = search_archive(
-        _open(archive_path), query, country=country, type=type_, level=level, case=case_id,
-        year=year, date_from=date_from, date_to=date_to, limit=limit,
-    )
+    arc = _open(archive_path)
+    result = paths_from_here(arc, search_archive(
+        arc, query, country=country, type=type_, level=level, case=case_id,
+        year=year, date_from=date_from, date_to=date_to, limit=limit, kind=list(kinds),
+    ))
     if as_json:
         _print_json(result)
         return
@@ -766,9 +805,6 @@ def reindex(archive_path: Path) -> None:
     click.echo(f"indexed {n} document(s)")
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 # ------------------------------------------------------------------ web and accounts
 
@@ -804,7 +840,7 @@ def serve(archive_path: Path, host: str, port: int, no_watch: bool, threads: int
     if not no_watch:
         from pipeline.filing.watcher import Watcher
 
-        watcher = Watcher(arc, log=_log)
+        watcher = Watcher(arc)
         thread = threading.Thread(target=_watch, args=(watcher,), name="ika-watch", daemon=True)
         thread.start()
     from waitress import create_server
@@ -911,3 +947,7 @@ def user_list(archive_path: Path, as_json: bool) -> None:
               r["last_login"] or "-"] for r in rows]
     _echo_lines(report.table(["user", "role", "division", "state", "last login"], cells))
     click.echo(f"{len(rows)} user(s)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,10 +19,6 @@ FOLDERS = ("inbox", "files", "failed", "index")
 OWN_NAMES = frozenset({"files", "failed", "index", settings_mod.FILENAME})
 
 
-def default_root() -> Path:
-    return Path(os.environ.get("IKA_ARCHIVE") or "archive")
-
-
 @dataclass
 class Archive:
     root: Path

@@ -10,12 +10,18 @@ import re
 import textwrap
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from pipeline.register.model import Case, DueItem, Event
 from pipeline.register.timeline import Timeline
 from pipeline.vocab.malay import malay_date
+
+if TYPE_CHECKING:
+    from pipeline.filing.fixity import Problem
+    from pipeline.filing.intake import Outcome
 
 Echo = Callable[[str], None]
 
@@ -28,13 +34,16 @@ STYLE = {
 }
 
 
-def fmt(iso: str | None) -> str:
-    return malay_date(date.fromisoformat(iso)) if iso else "—"
+def fmt(day: date | str | None) -> str:
+    """A date in Malay; "—" for none. (An ISO string still comes from the document records.)"""
+    if not day:
+        return "—"
+    return malay_date(date.fromisoformat(day) if isinstance(day, str) else day)
 
 
-def status_label(status: str, due_iso: str | None, today: date) -> str:
-    if status == "overdue" and due_iso:
-        return f"OVERDUE {(today - date.fromisoformat(due_iso)).days}d"
+def status_label(status: str, due: date | None, today: date) -> str:
+    if status == "overdue" and due:
+        return f"OVERDUE {(today - due).days}d"
     return status
 
 
@@ -93,50 +102,55 @@ def countries_ms(codes: Sequence[str]) -> str:
     return ", ".join(c if is_grouping(c) else country_name_ms(c) for c in codes)
 
 
-def print_case(echo: Echo, case: dict[str, Any], today: date) -> None:
+def print_case(echo: Echo, case: Case, today: date, *,
+               documents: Sequence[dict[str, Any]] = (), history: Sequence[Event] = ()) -> None:
+    from pipeline.register import sop
     from pipeline.vocab.instruments import level_name_ms, type_name_ms
 
-    names = ", ".join(country_label(c) for c in case["countries"])
-    echo(click.style(f"{case['id']}  {case['title']}", bold=True))
-    echo(f"{type_name_ms(case['type'])} · {level_name_ms(case['level'])} · {names}")
-    echo(f"Division: {case['division']}    File ref: {case.get('file_ref') or '—'}    "
-         f"Their ref: {case.get('their_ref') or '—'}")
-    status = case["status"]
-    if case.get("withdrawn"):
-        status += f" on {fmt(case['withdrawn'])}"
-    if case.get("decision"):
-        status += f" · decision {case['decision']} on {fmt(case.get('decision_date'))}"
+    names = ", ".join(country_label(c) for c in case.countries)
+    echo(click.style(f"{case.id}  {case.title}", bold=True))
+    echo(f"{type_name_ms(case.type)} · {level_name_ms(case.level)} · {names}")
+    echo(f"Division: {case.division}    File ref: {case.file_ref or '—'}    "
+         f"Their ref: {case.their_ref or '—'}")
+    status = case.status
+    if case.withdrawn:
+        status += f" on {fmt(case.withdrawn)}"
+    if case.decision:
+        status += f" · decision {case.decision} on {fmt(case.decision_date)}"
     echo(
-        f"Received {fmt(case['received'])} · status {status} · "
-        f"SOP target (5 weeks): {fmt(case['target_date'])}"
+        f"Received {fmt(case.received)} · status {status} · "
+        f"SOP target (5 weeks): {fmt(case.target_date)}"
     )
-    neg = case.get("negotiation") or {}
-    if neg.get("start"):
-        venue = f" at {neg['venue']}" if neg.get("venue") else ""
-        echo(f"Negotiation {fmt(neg['start'])} – {fmt(neg['end'])}{venue}")
+    neg = case.negotiation
+    if neg.start:
+        venue = f" at {neg.venue}" if neg.venue else ""
+        echo(f"Negotiation {fmt(neg.start)} – {fmt(neg.end)}{venue}")
     echo("")
     rows, styles = [], []
-    for s in case["steps"]:
-        marker = "▶" if s["n"] == case.get("current_step") else " "
-        label = status_label(s["status"], s["due"], today)
-        if s.get("late_days"):
-            label += f", {s['late_days']}d late"
-        if s.get("submitted") and s["status"] == "waiting":
+    for s in case.steps:
+        marker = "▶" if s.n == case.current_step else " "
+        label = status_label(s.status, s.due, today)
+        if s.late_days:
+            label += f", {s.late_days}d late"
+        # Only the decision step says when the Minit Cerai was submitted.
+        sent = s.submitted if s.n == sop.DECISION_STEP else None
+        if sent and s.status == "waiting":
             label = "waiting for decision"
         rows.append([
-            f"{marker}{s['n']}", s["name"], s["actor"], fmt(s["due"]), fmt(s["done"]), label,
+            f"{marker}{s.n}", s.name, s.actor, fmt(s.due), fmt(s.done), label,
         ])
-        styles.append(s["status"])
+        styles.append(s.status)
     for line in table(["step", "work", "actor", "due", "done", "status"], rows, styles,
                       max_width={1: 48}):
         echo(line)
-    submitted = next((s for s in case["steps"] if s.get("submitted")), None)
+    submitted = next((s for s in case.steps if s.n == sop.DECISION_STEP and s.submitted),
+                     None)
     if submitted:
-        late = submitted.get("late_days")
+        late = submitted.late_days
         timing = f"{late} days late" if late else "on time"
-        echo(f"Minit Cerai submitted to top management {fmt(submitted['submitted'])} "
-             f"({timing}, due {fmt(submitted['due'])})")
-    docs = case.get("documents") or []
+        echo(f"Minit Cerai submitted to top management {fmt(submitted.submitted)} "
+             f"({timing}, due {fmt(submitted.due)})")
+    docs = documents
     if docs:
         echo("")
         echo(click.style("Documents", bold=True))
@@ -144,16 +158,15 @@ def print_case(echo: Echo, case: dict[str, Any], today: date) -> None:
             step = f"step {d['step']}" if d.get("step") else "      "
             version = f" v{d['version']}" if d["kind"] == "generated" else ""
             echo(f"  {d['doc_id']}  {step}  {d['name']}{version}  {d['path']}")
-    history = case.get("history") or []
     if history:
         echo("")
         echo(click.style("History", bold=True))
         for e in history:
-            note = f" — {e['note']}" if e.get("note") else ""
-            echo(f"  {e['at']}  {e['by']}  {e['action']}{note}")
+            note = f" — {e.note}" if e.note else ""
+            echo(f"  {e.at.isoformat(sep=' ')}  {e.by}  {e.action}{note}")
 
 
-def print_case_list(echo: Echo, rows: list[dict[str, Any]], today: date) -> None:
+def print_case_list(echo: Echo, rows: Sequence[Case], today: date) -> None:
     from pipeline.vocab.instruments import type_name_ms
 
     if not rows:
@@ -161,14 +174,14 @@ def print_case_list(echo: Echo, rows: list[dict[str, Any]], today: date) -> None
         return
     out, styles = [], []
     for c in rows:
-        cur = next((s for s in c["steps"] if s["n"] == c["current_step"]), None)
+        cur = c.current
         out.append([
-            c["id"], c["title"], type_name_ms(c["type"]), countries_ms(c["countries"]),
-            c["division"], c["status"], str(c["current_step"] or "—"),
-            fmt(cur["due"]) if cur else "—",
-            status_label(cur["status"], cur["due"], today) if cur else "",
+            c.id, c.title, type_name_ms(c.type), countries_ms(c.countries),
+            c.division, c.status, str(c.current_step or "—"),
+            fmt(cur.due) if cur else "—",
+            status_label(cur.status, cur.due, today) if cur else "",
         ])
-        styles.append(cur["status"] if cur else None)
+        styles.append(cur.status if cur else None)
     headers = ["case", "title", "type", "countries", "division", "status", "step", "due",
                "step status"]
     for line in table(headers, out, styles, max_width={1: 36, 2: 24, 3: 24, 4: 28}):
@@ -176,7 +189,7 @@ def print_case_list(echo: Echo, rows: list[dict[str, Any]], today: date) -> None
     echo(f"{len(rows)} case(s)")
 
 
-def print_due(echo: Echo, rows: list[dict[str, Any]]) -> None:
+def print_due(echo: Echo, rows: Sequence[DueItem]) -> None:
     """Every open case's current step: what is overdue, what is due, and what waits on
     someone else (with how long it has waited, REMIND past the reminder setting)."""
     if not rows:
@@ -184,27 +197,26 @@ def print_due(echo: Echo, rows: list[dict[str, Any]]) -> None:
         return
     out, styles = [], []
     for r in rows:
-        late = r["overdue_days"]
-        if r["status"] == "waiting":
-            state = f"WAITING {r['waiting_days']}d" if r.get("waiting_days") is not None \
-                else "WAITING"
-            if r.get("reminder"):
+        late = r.overdue_days
+        if r.status == "waiting":
+            state = f"WAITING {r.waiting_days}d" if r.waiting_days is not None else "WAITING"
+            if r.reminder:
                 state = f"REMIND: {state}"
-            style = "overdue" if r.get("reminder") else "waiting"
+            style = "overdue" if r.reminder else "waiting"
         else:
             state, style = (f"OVERDUE {late}d", "overdue") if late else ("due", "open")
-        case = f"{r['case']}\n{countries_ms(r['countries'])}"
+        case = f"{r.case}\n{countries_ms(r.countries)}"
         out.append([
-            case, f"{r['title']}\n{r['division']}", str(r["step"]), r["name"], r["actor"],
-            fmt(r["due"]) if r["due"] and r["status"] != "waiting" else "—", state,
+            case, f"{r.title}\n{r.division}", str(r.step), r.name, r.actor,
+            fmt(r.due) if r.due and r.status != "waiting" else "—", state,
         ])
         styles.append(style)
     for line in table(["case", "title / division", "step", "work", "actor", "due", "status"],
                       out, styles,
                       max_width={1: 34, 3: 30}):
         echo(line)
-    late = sum(1 for r in rows if r["overdue_days"])
-    waiting = sum(1 for r in rows if r["status"] == "waiting")
+    late = sum(1 for r in rows if r.overdue_days)
+    waiting = sum(1 for r in rows if r.status == "waiting")
     echo(f"{len(rows)} open case(s): {late} overdue, {waiting} waiting on others")
 
 
@@ -216,7 +228,7 @@ def where_now(tl: Timeline) -> str:
     assert s is not None
     if s.status == "waiting" and s.submitted:
         return f"step {s.n} waits for top management's decision"
-    due = fmt(s.due.isoformat()) if s.due else "not yet scheduled"
+    due = fmt(s.due) if s.due else "not yet scheduled"
     return f"current step {s.n} ({s.actor}) due {due}"
 
 
@@ -224,7 +236,7 @@ def progress_line(case_id: str, step: int, tl: Timeline, *, scheduled: bool = Fa
     """One line after a change: what happened and what is next."""
     if scheduled:
         s = next(s for s in tl.steps if s.n == step)
-        head = f"{case_id}: step {step} scheduled, due {fmt(s.due.isoformat() if s.due else None)}"
+        head = f"{case_id}: step {step} scheduled, due {fmt(s.due)}"
     elif tl.current == step:  # the decision step's first moment
         head = f"{case_id}: step {step} Minit Cerai submitted"
     else:
@@ -234,7 +246,7 @@ def progress_line(case_id: str, step: int, tl: Timeline, *, scheduled: bool = Fa
     nxt = next(s for s in tl.steps if s.n == tl.current)
     if nxt.status == "waiting" and nxt.submitted:
         return f"{head}; waiting for top management's decision (YA/TIDAK)"
-    due = fmt(nxt.due.isoformat()) if nxt.due else "not yet scheduled"
+    due = fmt(nxt.due) if nxt.due else "not yet scheduled"
     return f"{head}; next step {nxt.n} ({nxt.actor}) due {due}"
 
 
@@ -257,7 +269,7 @@ def print_search(echo: Echo, result: dict[str, Any]) -> None:
     for n, h in enumerate(hits, 1):
         echo("")
         echo(click.style(f"{n:>2}. {h.get('title') or h.get('filename')}", bold=True))
-        meta = [h["doc_id"], h.get("case") or "unassigned"]
+        meta = [h["doc_id"], h.get("case") or "unassigned", h.get("kind") or "-"]
         if h.get("type"):
             meta.append(type_name_ms(h["type"]))
         meta.append(", ".join(country(c) for c in h.get("countries") or []) or "-")
@@ -265,16 +277,19 @@ def print_search(echo: Echo, result: dict[str, Any]) -> None:
             meta.append(level_name_ms(h["level"]))
         if h.get("signed"):
             meta.append(f"ditandatangani {fmt(h['signed'])}")
+        elif h.get("date"):
+            meta.append(f"difailkan {fmt(h['date'])}")
         echo("    " + " · ".join(meta))
         if h.get("snippet"):
             echo("    " + _bold_marks(h["snippet"].replace("\n", " ")))
-        echo(f"    {h['path']}")
+        for f in h.get("files") or [{"path": h["path"]}]:  # a letter's .docx and .pdf
+            echo(f"    {f['path']}")
     if not total:
         return
     echo("")
     facets = result.get("facets") or {}
     names = {"country": country, "type": type_name_ms, "level": level_name_ms}
-    for name in ("country", "type", "level", "year"):
+    for name in ("country", "type", "level", "kind", "year"):
         counts = facets.get(name) or {}
         label = names.get(name, str)
         shown = ", ".join(f"{label(k)} {v}" for k, v in counts.items() if v)
@@ -285,6 +300,49 @@ def print_search(echo: Echo, result: dict[str, Any]) -> None:
 def _bold_marks(snippet: str) -> str:
     """The index marks matched words «like this»; a terminal shows them in bold."""
     return re.sub(r"«(.*?)»", lambda m: click.style(m.group(1), bold=True), snippet)
+
+
+def outcome_line(outcome: Outcome, root: Path) -> str:
+    """One filing outcome, as the watcher's and `ika file`'s log say it."""
+    o = outcome
+    name = _path_shown(o.path, root)
+    if o.status == "filed":
+        case = f" case {o.case_id}" if o.case_id else " unassigned"
+        how = f" ({o.how})" if o.how and o.how not in ("unassigned", "given") else ""
+        note = f" ({o.note})" if o.note else ""
+        return f"filed   {name} -> {o.doc_id}{case}{how}{note}"
+    if o.status == "duplicate":
+        note = f" ({o.note})" if o.note else ""
+        return f"dup     {name}: {o.reason}{note}"
+    if o.status == "failed":
+        return f"failed  {name}: {o.reason}"
+    if o.status == "queued":
+        return f"queued  {name}: {o.reason}"
+    return f"skipped {name}: {o.reason}"
+
+
+def _path_shown(path: Path, root: Path) -> str:
+    from pipeline.filing.snapshot import shown
+
+    try:
+        return shown(path.relative_to(root).as_posix())
+    except ValueError:
+        return shown(path)
+
+
+_PROBLEM_WHY = {
+    "unknown": "  (not in the register; `ika verify --repair` sets it aside)",
+    "leftover": "  (partial copy of a process that is gone; --repair removes it)",
+    "indexed": "  (in the search index, not in the register; --repair removes it)",
+}
+
+
+def problem_line(p: Problem) -> str:
+    """One problem `ika verify` found."""
+    from pipeline.filing.snapshot import shown
+
+    why = _PROBLEM_WHY.get(p.problem, "")
+    return f"{p.problem.upper():8s} {p.doc_id or '-'}  {shown(p.path)}{why}"
 
 
 def print_document(echo: Echo, d: dict[str, Any]) -> None:

@@ -15,7 +15,8 @@ it is, escaped (`json_safe`), because it is data for programs, not text for a te
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 # Whole escape sequences first, so that no stray parameters ("[31m") are left behind:
@@ -72,7 +73,44 @@ def printable_data(value: Any, depth: int = 64) -> Any:
         return printable(value)
     if isinstance(value, Mapping):
         return {printable_data(k): printable_data(v, depth - 1) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):  # a typed result: a copy if need be
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS.setdefault(kind, tuple(f.name for f in fields(value)))
+        changed = _cleaned(((n, getattr(value, n)) for n in names), depth)
+        return replace(value, **changed) if changed else value
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a NamedTuple (a case's step)
+        changed = _cleaned(zip(value._fields, value, strict=True), depth)
+        return value._replace(**changed) if changed else value
     return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _cleaned(values: Iterable[tuple[str, Any]], depth: int) -> dict[str, Any]:
+    """Of a record's fields, those `printable_data` changes, cleaned (a tuple stays a tuple).
+    Strings are checked here, not by a call each: `ika due` cleans ten thousand records."""
+    changed: dict[str, Any] = {}
+    for name, v in values:
+        leaf = type(v)
+        if leaf is str:
+            if not v.isprintable():
+                new = printable(v)
+                if new != v:
+                    changed[name] = new
+            continue
+        if leaf is tuple and depth > 1 and all(type(x) is str and x.isprintable() for x in v):
+            continue
+        if leaf not in (tuple, list, dict) and not hasattr(v, "__dataclass_fields__") \
+                and not (isinstance(v, tuple) and hasattr(v, "_fields")):
+            continue  # None, numbers, dates: nothing to clean
+        new = printable_data(v, depth - 1)
+        if leaf is tuple and type(new) is list:
+            new = tuple(new)
+        if new is not v and new != v:
+            changed[name] = new
+    return changed
 
 
 def json_safe(text: str) -> str:

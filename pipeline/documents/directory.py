@@ -239,6 +239,16 @@ def parse_divisions(raw: Mapping[str, Any], source: str) -> dict[str, Sender]:
 # ---------------------------------------------------------------- views
 
 
+def find_addressee(directory: Mapping[str, Any], key: str) -> tuple[str, Any] | None:
+    """An addressee of the directory (`settings.directory`) by its key in any case (`--to kln`
+    finds KLN): the directory's own spelling of the key and the entry; None if none."""
+    wanted = key.strip().casefold()
+    for k, v in directory.items():
+        if k.casefold() == wanted:
+            return k, v
+    return None
+
+
 def addressee(sender: Sender, ministry: str) -> dict[str, Any]:
     """A Division or agency as an addressee of letters (the shape of [directory.KEY])."""
     if sender.kind == "agensi":

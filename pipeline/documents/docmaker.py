@@ -9,19 +9,19 @@ from typing import Any
 
 from pipeline import workdir
 from pipeline.archive import Archive
+from pipeline.documents import TEMPLATES_DIR
+from pipeline.documents.directory import find_addressee
 from pipeline.documents.letterfields import document_of, fields
 from pipeline.errors import IkaError, StepError, StorageError, TemplateError
 from pipeline.filing.extract import docx_text
 from pipeline.filing.store import Filed, Metadata, documents_of, file_document
 from pipeline.register import sop
 
-REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-
 
 def templates_dir(arc: Archive) -> Path:
     """The archive's own templates when ika.toml names a folder, else the shipped ones."""
     custom = arc.settings.raw.get("documents", {}).get("templates")
-    return (arc.root / custom) if custom else REPO_TEMPLATES
+    return (arc.root / custom) if custom else TEMPLATES_DIR
 
 
 def parse_sets(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -77,16 +77,17 @@ def _make(
     from pipeline.documents import letters
     from pipeline.documents.letterfields import kept_fields, security_level
     from pipeline.register.cases import get_case, set_case_values
+    from pipeline.serialize import to_json
 
     step, doc = document_of(key)
-    case = get_case(arc, case_id)
+    case = to_json(get_case(arc, case_id))  # a letter's context reads the case's JSON shape
     if not sop.applies(step, case["decision"]):
         raise StepError(
             f"{case['id']}: {key} belongs to step {step.n}, which is skipped on this case's "
             f"branch (decision {case['decision']})"
         )
     addressees = [_addressee_key(arc, t) for t in dict.fromkeys(to)]
-    if doc.per_addressee and not addressees and not doc.distribution:
+    if doc.needs_to and not addressees:
         keys = ", ".join(arc.settings.directory)
         raise TemplateError(f"{key} is one letter per addressee: give --to KEY ({keys})")
     if not doc.per_addressee and len(addressees) > 1:
@@ -149,19 +150,20 @@ def _mark(arc: Archive, doc_ids: Sequence[str], marking: str | None) -> None:
 
 def _addressee_key(arc: Archive, key: str) -> str:
     """The directory's own spelling of an addressee key, given in any case."""
-    by_upper = {k.upper(): k for k in arc.settings.directory}
-    if key.upper() not in by_upper:
+    found = find_addressee(arc.settings.directory, key)
+    if found is None:
         keys = ", ".join(arc.settings.directory)
         raise TemplateError(f"no addressee {key!r} in ika.toml [directory]; known: {keys}")
-    return by_upper[key.upper()]
+    return found[0]
 
 
 def listing(arc: Archive, case_id: str) -> dict[str, Any]:
     """What the case's steps call for, the versions made or filed for each, and the values
     the case keeps that each will use ("uses": field -> value as stored)."""
     from pipeline.register.cases import get_case
+    from pipeline.serialize import to_json
 
-    case = get_case(arc, case_id)
+    case = to_json(get_case(arc, case_id))
     docs = documents_of(arc, case["id"])
     stored = dict(case.get("values") or {})
     if case.get("their_ref"):

@@ -7,7 +7,7 @@ import dataclasses
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.clock import today as clock_today
 from pipeline.documents.letterfields import SUMMARY_KEY, fields
@@ -23,11 +23,6 @@ from pipeline.errors import TemplateError
 from pipeline.filing.extract import docx_text
 from pipeline.register import sop
 from pipeline.settings import Settings
-
-if TYPE_CHECKING:
-    pass
-
-
 
 SAMPLE_TITLE = 'Kerjasama & Latihan <Keselamatan> "Sempadan" — Jenayah Rentas Sempadan'
 SAMPLE_DIVISION = "Bahagian Contoh & <Ujian>"
@@ -203,7 +198,7 @@ def check_templates(
                 if not sop.applies(step, decision):
                     continue
                 case = sample_case(decision, today)
-                to_key = "AGC" if document.per_addressee and not document.distribution else None
+                to_key = "AGC" if document.needs_to else None
                 try:
                     ctx = build_context(
                         case,

@@ -56,8 +56,8 @@ def find_case(arc: Archive, *, rel_path: PurePath | None, text: str) -> CaseLink
     A case's sub-folder is named by its id exactly as written (IKA-2026-0001); one written
     otherwise (lower case, other separators) or naming no known case (a typo) stops the search:
     the clerk meant a case, and guessing another would be wrong. A sub-folder that does not
-    look like a case id at all leaves the file name and text to decide, and is the reason
-    given when they do not.
+    look like a case id at all (a clerk's own sorting: "dari KLN", "2026") is no part of the
+    link: the file name and text decide, and it is never given as a reason.
     """
     known = known_ids(arc)
     note: str | None = None
@@ -80,12 +80,10 @@ def find_case(arc: Archive, *, rel_path: PurePath | None, text: str) -> CaseLink
                 return CaseLink(None, "unassigned",
                                 f"sub-folder {folder!r} names {named[0]}, which is not a "
                                 "known case")
-        if folders:
-            note = f"sub-folder {'/'.join(folders)!r} names no case"
         link = _named_in(case_ids_in(rel_path.name), known, "file name", "its file name")
         if link.case_id:
             return link
-        note = note or link.note
+        note = link.note
     link = _named_in(case_ids_in(text[:TEXT_SCAN_CHARS]), known, "case id in text", "its text")
     if link.case_id:
         return link

@@ -36,14 +36,6 @@ class Problem:
     path: str
     problem: str  # missing | changed | unknown | leftover | indexed
 
-    def line(self) -> str:
-        why = {
-            "unknown": "  (not in the register; `ika verify --repair` sets it aside)",
-            "leftover": "  (partial copy of a process that is gone; --repair removes it)",
-            "indexed": "  (in the search index, not in the register; --repair removes it)",
-        }.get(self.problem, "")
-        return f"{self.problem.upper():8s} {self.doc_id or '-'}  {shown(self.path)}{why}"
-
 
 def verify(arc: Archive) -> tuple[int, list[Problem]]:
     """(files checked, problems). Originals and their OCR copies are both checked."""

@@ -10,12 +10,16 @@ files it once the cause is fixed.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
+from typing import Any
+
+from sqlalchemy import Connection
 
 from pipeline import workdir
 from pipeline.archive import Archive
@@ -67,21 +71,22 @@ class Outcome:
     note: str | None = None  # why a filed document waits unassigned; a suggested case
     kept: bool = False  # filed, but its inbox entry was left there (it changed, or read-only)
 
-    def line(self, arc: Archive) -> str:
-        name = _shown(self.path, arc)
-        if self.status == "filed":
-            case = f" case {self.case_id}" if self.case_id else " unassigned"
-            how = f" ({self.how})" if self.how and self.how not in ("unassigned", "given") else ""
-            note = f" ({self.note})" if self.note else ""
-            return f"filed   {name} -> {self.doc_id}{case}{how}{note}"
-        if self.status == "duplicate":
-            note = f" ({self.note})" if self.note else ""
-            return f"dup     {name}: {self.reason}{note}"
-        if self.status == "failed":
-            return f"failed  {name}: {self.reason}"
-        if self.status == "queued":
-            return f"queued  {name}: {self.reason}"
-        return f"skipped {name}: {self.reason}"
+
+# Progress and outcomes go to this logger; the faces show them (cli.py prints each record as
+# a line, an outcome in pipeline/render.py's words, `outcome_line`).
+logger = logging.getLogger("ika.filing")
+
+
+def log_line(message: str) -> None:
+    """One line of progress for whoever shows the filing's log."""
+    logger.info("%s", message)
+
+
+def log_outcome(arc: Archive, outcome: Outcome) -> None:
+    """An outcome for the log: the record carries it (`outcome`) and the archive's root
+    (`root`), for the face to say it."""
+    logger.info("%s %s", outcome.status, outcome.path,
+                extra={"outcome": outcome, "root": arc.root})
 
 
 def _shown(path: Path, arc: Archive) -> str:
@@ -260,13 +265,14 @@ def file_many(
     case_id: str | None = None,
     password: str | None = None,
     by: str | None = None,
-    log: Log = print,
 ) -> int:
     """`ika file`: each item is a path, or a DOC-ID to re-link to `case_id`. Every outcome is
-    logged; the filed documents are indexed together at the end. Returns how many failed."""
+    logged (`logger`); the filed documents are indexed together at the end. Returns how many
+    failed."""
     from pipeline.filing.relink import is_doc_id, relink
     from pipeline.search import index_documents
 
+    log = log_line
     failed = 0
     filed: list[str] = []
     try:
@@ -283,7 +289,7 @@ def file_many(
                 continue
             outcome = process(arc, path, case_id=case_id, password=password, by=by, log=log,
                               index=False)
-            log(outcome.line(arc))
+            log_outcome(arc, outcome)
             if outcome.status == "filed" and outcome.doc_id:
                 filed.append(outcome.doc_id)
             elif outcome.status != "duplicate":  # a duplicate is already safe in the archive
@@ -347,32 +353,34 @@ def _file(
     path = snap.path
     rel = PurePath(shown(place.rel.as_posix())) if place else None
     source = f"{place.folder.name}/{rel.as_posix()}" if place and rel else None
-    sha = snap.sha256
-    earlier = find_by_sha(arc, sha)
+    sha = snap.sha256  # the private copy's, taken while copying: the only hash of it
+    earlier = find_by_sha(arc, sha)  # the preflight check: a duplicate skips extraction, OCR
     if earlier is not None:
-        if source is not None and earlier.source == source:  # interrupted after registering
+        if source is not None and earlier.source == source and _left_behind(arc, snap, earlier):
             return Outcome(path, "filed", earlier.id, earlier.case_id, arc.root / earlier.path,
                            how="already filed from this inbox path: finished")
         return _duplicate(arc, path, earlier.id, place, by, case_id)
     if case_id:
-        case_id = get_case(arc, case_id)["id"]  # an unknown case fails before any OCR
+        case_id = get_case(arc, case_id).id  # an unknown case fails before any OCR
     meta = _read(arc, snap, password, log, ocr)
     if case_id:
         link = CaseLink(case_id, "given")
     else:
         link = find_case(arc, rel_path=rel or PurePath(shown(path.name)), text=meta.text)
     events = (("doc.unassigned", link.note),) if link.note and not link.case_id else ()
+    done: list[int] = []  # steps the document completes on its case
     try:
         filed = file_document(arc, snap.copy, kind="filed", name=shown(path.name),
                               case_id=link.case_id, source=source, meta=meta, by=by,
-                              index=index, extra_events=events, sha=sha)
+                              index=index, extra_events=events, sha=sha,
+                              in_transaction=_moves_case(arc, link.case_id, meta, done))
     except DuplicateDocument as exc:  # another filer registered the same bytes just now
         return _duplicate(arc, path, exc.doc_id, place, by, link.case_id)
     finally:
         if meta.ocr_pdf is not None:
             meta.ocr_pdf.unlink(missing_ok=True)
-    if log and filed.completed_steps:
-        steps = " and ".join(str(n) for n in filed.completed_steps)
+    if log and done:
+        steps = " and ".join(str(n) for n in done)
         log(f"        {link.case_id}: step {steps} done (negotiated document filed)")
     note = link.note
     if not link.case_id:
@@ -382,6 +390,50 @@ def _file(
             note += f"suggested case {suggested}: `ika file {filed.doc_id} --case {suggested}`"
     return Outcome(path, "filed", filed.doc_id, link.case_id, filed.path, how=link.how,
                    note=note)
+
+
+def _left_behind(arc: Archive, snap: Snapshot, earlier: Any) -> bool:
+    """Is the entry taken the very file `earlier` was filed from, left in the inbox (or
+    failed/) by a run stopped between the register's commit and the entry's removal? Then
+    filing it is only finished. It is when its inode has not changed since before the
+    archive's copy was written: its ctime, which no program can set, is older than that
+    copy's mtime. The same bytes dropped again under the same name after the filing are a
+    new file, made after it: a duplicate, recorded like any other."""
+    try:
+        stored = os.stat(arc.root / earlier.path)
+    except OSError:  # the archive's copy is gone: not finished here (_duplicate says why)
+        return False
+    return snap.ident.ctime_ns < stored.st_mtime_ns
+
+
+def _moves_case(arc: Archive, case_id: str | None, meta: Metadata,
+                done: list[int]) -> Callable[[Connection, str], None] | None:
+    """What filing the document does to its case, through the case operations: steps 8 and
+    9, done by the system, when it is the negotiated instrument — an instrument by its kind,
+    and the case's type and counterparts by its own text (before it takes the case's fields).
+    file_document runs it in the transaction that registers the document, with the case as
+    the write lock shows it: the document and the steps commit together or not at all. The
+    steps done are added to `done`."""
+    if case_id is None:
+        return None
+
+    def move(conn: Connection, doc_id: str) -> None:
+        from sqlalchemy import select
+
+        from pipeline.clock import today
+        from pipeline.filing.caselink import facts, is_negotiated_instrument
+        from pipeline.register import cases as case_ops
+        from pipeline.register.store import cases, documents
+        from pipeline.vocab.kinds import INSTRUMENT
+
+        kind = conn.execute(select(documents.c.kind).where(documents.c.id == doc_id)).scalar()
+        row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+        if kind != INSTRUMENT or row is None:  # a letter about the instrument moves nothing
+            return
+        if is_negotiated_instrument(facts(row), meta.type, meta.countries):
+            done.extend(case_ops.complete_by_filing(arc, conn, case_id, today()))
+
+    return move
 
 
 def _duplicate(arc: Archive, path: Path, doc_id: str, place: Place | None,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.vocab.countries import name_table, normalise
+from pipeline.vocab.names import NameScanner
 
 MALAYSIA = "MY"
 
@@ -173,15 +174,17 @@ def _member_phrases() -> frozenset[str]:
     return frozenset(k for bloc in BLOCS for k, members in _bloc_phrases(bloc) if members)
 
 
-def _alternation(keys: Iterable[str]) -> re.Pattern[str]:
-    """Longest phrase first, whole words only, over canonical text."""
-    body = "|".join(re.escape(k) for k in sorted(set(keys), key=len, reverse=True))
-    return re.compile(rf"(?<![\w'])(?:{body})(?![\w'])")
+def _scanner(table: Mapping[str, str]) -> NameScanner[str]:
+    """The shared name scanner over canonical names (their words)."""
+    return NameScanner((key.split(), code) for key, code in table.items())
 
 
 @cache
-def _names_regex() -> re.Pattern[str]:
-    return _alternation(_names())
+def _names_scanner() -> NameScanner[str]:
+    return _scanner(_names())
+
+
+_WORD = re.compile(r"\S+")
 
 
 # "the Hong Kong Special Administrative Region of the People's Republic of China" is one party.
@@ -206,20 +209,23 @@ class _Reader:
 
     def __init__(self, short_forms: Mapping[str, str] | None = None) -> None:
         self.short_forms = dict(short_forms or {})
-        self._extra = _alternation(self.short_forms) if self.short_forms else None
+        self._extra = _scanner(self.short_forms) if self.short_forms else None
 
     def hits(self, text: str) -> list[_Hit]:
-        """Names in `text` (canonicalised here), longest first where two overlap, in order."""
+        """Names in `text` (canonicalised here), longest first where two overlap, in order;
+        offsets are in the canonical text."""
         canon = _SUBORDINATE.sub(r"\1", normalise(text))
-        table, members = _names(), _member_phrases()
+        spans = [m.span() for m in _WORD.finditer(canon)]
+        words = [canon[a:b] for a, b in spans]
+        members = _member_phrases()
         found = [
-            _Hit(m.start(), m.end(), table[m.group(0)], m.group(0) in members)
-            for m in _names_regex().finditer(canon)
+            _Hit(spans[i][0], spans[j - 1][1], code, " ".join(words[i:j]) in members)
+            for i, j, code in _names_scanner().scan(words)
         ]
         if self._extra:
             found += [
-                _Hit(m.start(), m.end(), self.short_forms[m.group(0)], False)
-                for m in self._extra.finditer(canon)
+                _Hit(spans[i][0], spans[j - 1][1], code, False)
+                for i, j, code in self._extra.scan(words)
             ]
         found.sort(key=lambda h: (h.start, -(h.end - h.start)))
         out: list[_Hit] = []

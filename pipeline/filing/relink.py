@@ -48,7 +48,8 @@ def unassigned(arc: Archive) -> list[dict[str, Any]]:
             "doc_id": r.id, "name": r.name, "title": r.title,
             "date": signed or r.filed_at.date().isoformat(), "signed": signed,
             "filed_at": r.filed_at.isoformat(sep=" "),
-            "type": r.type, "level": r.level, "countries": countries, "path": r.path,
+            "kind": r.kind, "type": r.type, "level": r.level, "countries": countries,
+            "path": r.path,
             "reason": reasons.get(r.id),
             "suggested_case": best_suggestion(candidates, r.type, countries),
             "matching_cases": suggest_cases(candidates, r.type, countries),
@@ -77,36 +78,36 @@ def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) ->
         row = conn.execute(select(documents).where(documents.c.id == doc_id)).first()
         if row is None:
             raise IkaError(f"no document {doc_id}")
-        if row.case_id == case["id"]:
-            return f"{doc_id} is already in {case['id']}"
-        target = facts(conn.execute(select(cases).where(cases.c.id == case["id"])).one())
+        if row.case_id == case.id:
+            return f"{doc_id} is already in {case.id}"
+        target = facts(conn.execute(select(cases).where(cases.c.id == case.id)).one())
         own = _own_metadata(conn, row)
-        values: dict[str, Any] = {"case_id": case["id"]}
+        values: dict[str, Any] = {"case_id": case.id}
         taken: tuple[str, ...] = ()
-        if row.kind == "filed":
+        if row.kind != "generated":
             countries, type_, level, taken = inherit(
                 target, countries=own["countries"], type_=own["type"], level=own["level"])
             values.update(countries=json.dumps(list(countries)), type=type_, level=level)
-        moved = _linked_into(arc, row, case["id"])
+        moved = _linked_into(arc, row, case.id)
         values.update({k: v.relative_to(arc.root).as_posix() for k, v in moved.items()})
         conn.execute(update(documents).where(documents.c.id == doc_id).values(**values))
-        log_event(conn, "doc.relink", by=by, case_id=case["id"], doc_id=doc_id,
+        log_event(conn, "doc.relink", by=by, case_id=case.id, doc_id=doc_id,
                   note=f"from {row.case_id or 'unassigned'}")
         if row.case_id:  # the case it leaves keeps a trace of it too
             log_event(conn, "doc.unlink", by=by, case_id=row.case_id, doc_id=doc_id,
-                      note=f"to {case['id']}")
+                      note=f"to {case.id}")
         if taken:
-            log_event(conn, "doc.inherited", by="system", case_id=case["id"], doc_id=doc_id,
-                      note=inherited_note(taken, case["id"]))
+            log_event(conn, "doc.inherited", by="system", case_id=case.id, doc_id=doc_id,
+                      note=inherited_note(taken, case.id))
         done: tuple[int, ...] = ()
-        if row.kind == "filed" and is_negotiated_instrument(target, own["type"],
+        if row.kind == "instrument" and is_negotiated_instrument(target, own["type"],
                                                              own["countries"]):
-            done = complete_by_filing(arc, conn, case["id"], today())
+            done = complete_by_filing(arc, conn, case.id, today())
     for field in moved:  # the register now names the new links: the old names can go
         (arc.root / getattr(row, field)).unlink(missing_ok=True)
     index_documents(arc, [doc_id])
     steps = f"; step {' and '.join(map(str, done))} done" if done else ""
-    return f"linked  {doc_id} -> {case['id']}{steps}"
+    return f"linked  {doc_id} -> {case.id}{steps}"
 
 
 def _linked_into(arc: Archive, row: Any, case_id: str) -> dict[str, Path]:

@@ -14,13 +14,15 @@ mix its bytes with another file's text (issue 9, severe 2). The inbox file is op
   the way; if the file changed while being copied it is left for the next attempt.
 
 The inbox entry is removed (or moved to failed/) only while it is still the very file that
-was taken: same device, inode, size and modification time, the same hash when a re-read is
-cheap, and no program holding it open for writing (issue 9, severe 1: a writer that pauses
-longer than the settle time is no longer cut short). Otherwise it stays where it is, and the
-watcher files it again as what it has become.
+was taken: same device, inode, size, modification time and change time (ctime: every write
+moves it, and no program can set it back, even one that restores the modification time — so
+the bytes need not be read and hashed a second time), and no program holding it open for
+writing (issue 9, severe 1: a writer that pauses longer than the settle time is no longer
+cut short). Otherwise it stays where it is, and the watcher files it again as what it has
+become. The private copy's hash, taken while copying, is the only hash of a dropped file.
 
 Limits, on purpose: a writer on *another machine* writing through a network share is seen
-only through size and time (settle_seconds); between the last check and the unlink there
+only through size and times (settle_seconds); between the last check and the unlink there
 remain a few microseconds in which a program could open the file and write.
 """
 
@@ -41,7 +43,6 @@ from typing import Any
 from pipeline.errors import FilingError
 
 CHUNK = 1 << 20
-REHASH_MAX = 64 * 1024 * 1024  # re-read (from the page cache, usually) files up to this size
 PATH_MAX = 4096
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
@@ -83,10 +84,11 @@ class Identity:
     ino: int
     size: int
     mtime_ns: int
+    ctime_ns: int  # changed by every write and metadata change; never set by a program
 
     @classmethod
     def of(cls, st: os.stat_result) -> Identity:
-        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 @dataclass(frozen=True)
@@ -187,9 +189,10 @@ class Snapshot:
         if Identity.of(st) != self.ident:
             if (st.st_dev, st.st_ino) != (self.ident.dev, self.ident.ino):
                 return "another file now has its name"
+            if (st.st_size, st.st_mtime_ns) == (self.ident.size, self.ident.mtime_ns):
+                return ("it changed after it was taken (rewritten with its time set back, "
+                        "or its owner or permissions changed)")
             return "it changed after it was taken (a writer went on writing)"
-        if self.size <= REHASH_MAX and _hash_fd(self.fd) != self.sha256:
-            return "its content changed after it was taken"
         if writer_open(self.fd, self.ident):
             return "a program still has it open for writing"
         return None
@@ -304,15 +307,6 @@ def _copy_fd(fd: int, copy: Path, max_bytes: int) -> tuple[str, int]:
         raise
     os.close(out)
     return h.hexdigest(), total
-
-
-def _hash_fd(fd: int) -> str:
-    h = hashlib.sha256()
-    offset = 0
-    while chunk := os.pread(fd, CHUNK, offset):
-        h.update(chunk)
-        offset += len(chunk)
-    return h.hexdigest()
 
 
 AT_FDCWD = -100

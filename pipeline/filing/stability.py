@@ -50,9 +50,6 @@ class StabilityTracker:
             return
         self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, self.clock())
 
-    def forget(self, path: Path) -> None:
-        self._seen.pop(path, None)
-
     def ready(self) -> list[Path]:
         """Files that have settled; they stop being tracked once returned."""
         now = self.clock()

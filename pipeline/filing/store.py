@@ -1,15 +1,21 @@
 """The one function that files every document: generated letters and dropped files alike.
 
-Order matters for crash safety: hash; copy into a hidden temporary file beside its final
-name (fsync, read-only); then, holding the store lock and the register's write lock, choose
-the name (a letter's version is numbered here, so two processes never pick the same one),
-link the file to it — os.link never replaces a file already there — and register it in the
-same transaction; then index. A crash between the link and the commit leaves a file in
-files/ that the register does not know: the next filer that wants its name adopts it (same
-bytes) or sets it aside to .orphans/ with a reason; `ika verify` reports such files and
-`ika verify --repair` (and the watcher at start) sets them aside. It never blocks a later
-filing, and the register never points at a file that is not there. `source` (the inbox
-path) lets a restart finish work it had already registered.
+Order matters for crash safety: copy into a hidden temporary file beside its final name,
+hashing the bytes on the way (fsync, read-only) — a dropped file's private copy comes hashed
+already, by the snapshot that made it, and is not hashed again; then, holding the store lock
+and the register's write lock, check for a duplicate, choose the name (a letter's version is
+numbered here, so two processes never pick the same one), link the file to it — os.link
+never replaces a file already there — and register it in the same transaction; then index.
+A crash between the link and the commit leaves a file in files/ that the register does not
+know: the next filer that wants its name adopts it (same bytes) or sets it aside to
+.orphans/ with a reason; `ika verify` reports such files and `ika verify --repair` (and the
+watcher at start) sets them aside. It never blocks a later filing, and the register never
+points at a file that is not there. `source` (the inbox path) lets a restart finish work it
+had already registered.
+
+Storing a document never moves its case: a caller whose filing completes SOP steps does it
+through the case operations (pipeline.register.cases), inside the same transaction, with the
+`in_transaction` hook.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -34,7 +40,6 @@ from sqlalchemy import Connection, func, insert, select
 from pipeline.archive import Archive
 from pipeline.clock import now, today
 from pipeline.errors import DuplicateDocument, FilingError
-from pipeline.register.cases import complete_by_filing
 from pipeline.register.store import cases, documents, log_event, texts
 
 CHUNK = 1 << 20
@@ -53,7 +58,6 @@ class Filed:
     version: int
     sha256: str
     resumed: bool = False  # it had been filed already by an interrupted run
-    completed_steps: tuple[int, ...] = ()
     inherited: tuple[str, ...] = ()  # fields taken from the case (its text gave none)
 
 
@@ -124,26 +128,27 @@ def store_lock(arc: Archive) -> Iterator[None]:
         os.close(fd)
 
 
-def _stage(src: Path, folder: Path, sha: str) -> Path:
+def _stage(src: Path, folder: Path, sha: str | None = None) -> tuple[Path, str]:
     """Copy src into a hidden temporary file in `folder` (the same file system as its final
-    name), fsync'd and read-only; its hash must be `sha`. Linked to its name later."""
+    name), fsync'd and read-only; linked to its name later. Returns it and the bytes' hash:
+    computed while copying, or `sha` when the caller gives it — the hash of a private copy
+    (pipeline.filing.snapshot) that nobody else writes, taken when that copy was made."""
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{secrets.token_hex(6)}.{os.getpid()}.part"
-    h = hashlib.sha256()
+    h = hashlib.sha256() if sha is None else None
     try:
         with open(src, "rb") as fin, open(tmp, "xb") as fout:
             while chunk := fin.read(CHUNK):
-                h.update(chunk)
+                if h is not None:
+                    h.update(chunk)
                 fout.write(chunk)
             fout.flush()
             os.fsync(fout.fileno())
-        if h.hexdigest() != sha:
-            raise FilingError(f"{src.name} changed while it was being filed; try again", "busy")
         os.chmod(tmp, 0o444)  # filed documents are immutable
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return tmp
+    return tmp, sha if h is None else h.hexdigest()
 
 
 def part_owner(name: str) -> int | None:
@@ -247,45 +252,46 @@ def file_document(
     index: bool = True,
     extra_events: tuple[tuple[str, str], ...] = (),
     sha: str | None = None,
+    in_transaction: Callable[[Connection, str], None] | None = None,
 ) -> Filed:
     """File `src` into the archive and the register; return where it went.
 
     kind "generated": a letter made by `ika doc make`, named `name` (its document key), with
-    versions. kind "filed": a document from the inbox or `ika file`; refused as a duplicate when
-    the same bytes were filed before (unless it is the same `source`: an interrupted run).
+    versions; registered as kind `generated`. kind "filed": a document from the inbox or
+    `ika file`, registered as `instrument` or `correspondence` (see `_kind_of`); refused as a
+    duplicate when the same bytes were filed before (unless it is the same `source`: an
+    interrupted run) — checked here once, authoritatively, under the register's write lock;
+    the caller checks once before its own work (extraction, OCR) to skip it for a duplicate.
+    `sha` is the hash of `src` when the caller has it (a private copy, hashed as it was
+    made); else it is computed while `src` is copied into files/. Either way once.
     `version` files a rendition (the PDF) under the version of the document it was made from.
     `index=False` leaves indexing to the caller, who indexes a whole batch in one commit.
     `extra_events` are (action, note) pairs recorded on the new document in the same
-    transaction (e.g. why it waits unassigned).
+    transaction (e.g. why it waits unassigned). `in_transaction(conn, doc_id)` runs last in
+    the transaction that registers the document (not for a duplicate or a resumed filing):
+    what the caller does because of it — moving the case through the SOP — commits with it
+    or not at all.
 
     A case's documents are stored under files/<CASE-ID>/, documents with no case under
     files/unassigned/<YYYY>/. A dropped document filed into a case takes the case's
-    counterparts, type and level where its own text gives none, and completes steps 8 and 9
-    only when it is the negotiated instrument (the case's type and counterparts).
+    counterparts, type and level where its own text gives none. Storing never moves the case:
+    steps 8 and 9, done by the negotiated instrument, are the caller's (`in_transaction`).
     """
     meta = meta or Metadata()
     src = Path(src)
-    sha = sha or sha256_of(src)
     size = src.stat().st_size
     filed_on = on or today()
-    if kind == "filed":
-        earlier = find_by_sha(arc, sha)
-        if earlier is not None:
-            if source is not None and earlier.source == source:
-                return _filed(arc, earlier, resumed=True)
-            raise DuplicateDocument(
-                f"duplicate of {earlier.id} ({earlier.name}, filed {earlier.filed_at:%Y-%m-%d})",
-                earlier.id,
-            )
     folder = arc.files / case_id if case_id else arc.files / "unassigned" / f"{filed_on.year}"
     key = (name or src.stem) if kind == "generated" else (name or src.name)
-    ocr_sha = sha256_of(meta.ocr_pdf) if meta.ocr_pdf is not None else None
-    tmp = _stage(src, folder, sha)  # the slow part, outside any lock
-    ocr_tmp = _stage(meta.ocr_pdf, folder, ocr_sha) if meta.ocr_pdf and ocr_sha else None
+    tmp, sha = _stage(src, folder, sha)  # the slow part, outside any lock; hashed once
+    ocr_tmp: Path | None = None
+    ocr_sha: str | None = None
     made: list[Path] = []  # names linked by this call: removed again if it does not commit
     try:
+        if meta.ocr_pdf is not None:
+            ocr_tmp, ocr_sha = _stage(meta.ocr_pdf, folder)
         with store_lock(arc), arc.register.write() as conn:
-            if kind == "filed":  # checked again under the lock: two filers may race here
+            if kind == "filed":  # the authoritative check: two filers may race here
                 clash = conn.execute(select(documents).where(documents.c.sha256 == sha)).first()
                 if clash is not None:
                     return _lost_race(arc, clash, source)
@@ -302,11 +308,12 @@ def file_document(
                     made.append(ocr_dest)
                 ocr_rel = ocr_dest.relative_to(arc.root).as_posix()
             _fsync_dir(folder)
-            completes, meta, inherited = _with_case(conn, case_id, meta, kind)
+            stored_kind = _kind_of(kind, meta)  # on its own text, before the case's fields
+            meta, inherited = _with_case(conn, case_id, meta, kind)
             doc_id = _next_doc_id(conn)
             conn.execute(
                 insert(documents).values(
-                    id=doc_id, case_id=case_id, step=step, kind=kind, name=key,
+                    id=doc_id, case_id=case_id, step=step, kind=stored_kind, name=key,
                     version=version, path=dest.relative_to(arc.root).as_posix(), sha256=sha,
                     size=size, source=source, media=meta.media or src.suffix.lower().lstrip("."),
                     title=meta.title, countries=json.dumps(list(meta.countries)),
@@ -323,9 +330,8 @@ def file_document(
                           note=inherited_note(inherited, case_id))
             for action, text in extra_events:
                 log_event(conn, action, by=by, case_id=case_id, doc_id=doc_id, note=text)
-            completed: tuple[int, ...] = ()
-            if completes and case_id:
-                completed = complete_by_filing(arc, conn, case_id, filed_on)
+            if in_transaction is not None:  # the caller's own work, in this transaction
+                in_transaction(conn, doc_id)
     except BaseException:
         for path in made:  # linked, never registered: referenced by nothing
             path.unlink(missing_ok=True)
@@ -338,8 +344,7 @@ def file_document(
         from pipeline.search import index_documents
 
         index_documents(arc, [doc_id])
-    return Filed(doc_id, dest, case_id, step, version, sha, completed_steps=completed,
-                 inherited=inherited)
+    return Filed(doc_id, dest, case_id, step, version, sha, inherited=inherited)
 
 
 def _name(arc: Archive, conn: Connection, kind: str, key: str, src: Path, folder: Path,
@@ -381,27 +386,35 @@ def _name(arc: Archive, conn: Connection, kind: str, key: str, src: Path, folder
     raise FilingError(f"no free name for {key} in {folder}", "error")
 
 
+def _kind_of(origin: str, meta: Metadata) -> str:
+    """The document's kind in the register: `generated` for `ika doc make`'s, else the one
+    rule (pipeline.vocab.kinds.decide_kind) on its own text: instrument or correspondence."""
+    from pipeline.vocab.kinds import GENERATED, decide_kind
+
+    if origin == "generated":
+        return GENERATED
+    return decide_kind(meta.type, meta.countries, meta.text)
+
+
 def _with_case(
     conn: Connection, case_id: str | None, meta: Metadata, kind: str
-) -> tuple[bool, Metadata, tuple[str, ...]]:
-    """For a dropped document filed into a case: is it the negotiated instrument (judged on
-    its own text), and its metadata completed from the case where its text gives none."""
+) -> tuple[Metadata, tuple[str, ...]]:
+    """For a dropped document filed into a case: its metadata completed from the case where
+    its text gives none, and the fields taken."""
     if kind != "filed" or not case_id:
-        return False, meta, ()
+        return meta, ()
     from dataclasses import replace
 
-    from pipeline.filing.caselink import facts, inherit, is_negotiated_instrument
+    from pipeline.filing.caselink import facts, inherit
 
     row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
     if row is None:
-        return False, meta, ()
-    case = facts(row)
-    completes = is_negotiated_instrument(case, meta.type, meta.countries)
-    countries, type_, level, taken = inherit(case, countries=meta.countries, type_=meta.type,
-                                             level=meta.level)
+        return meta, ()
+    countries, type_, level, taken = inherit(facts(row), countries=meta.countries,
+                                             type_=meta.type, level=meta.level)
     if taken:
         meta = replace(meta, countries=countries, type=type_, level=level)
-    return completes, meta, taken
+    return meta, taken
 
 
 def inherited_note(fields: tuple[str, ...], case_id: str) -> str:

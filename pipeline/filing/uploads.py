@@ -12,6 +12,7 @@ reason and who set it aside, to `set-aside/`: nothing is ever deleted.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -70,7 +71,7 @@ def file_upload(
     if case_id:
         from pipeline.register.cases import get_case
 
-        case_id = get_case(arc, case_id)["id"]
+        case_id = get_case(arc, case_id).id
     work = arc.root / ".uploads" / secrets.token_hex(8)  # not .work: a watcher clears it
     work.mkdir(parents=True, exist_ok=False)
     path = work / upload_name(name)
@@ -152,24 +153,12 @@ def set_aside(arc: Archive, entry_id: str, *, reason: str, by: str | None = None
     entry, path = _find(arc, entry_id)
     dest_dir = arc.root / SET_ASIDE / now().strftime("%Y")
     dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / path.name
-    n = 1
-    while dest.exists() or dest.with_name(dest.name + ".reason.txt").exists():
-        dest = dest_dir / f"{Path(path.name).stem}-{n}{Path(path.name).suffix}"
-        n += 1
     old_reason = path.with_name(path.name + ".reason.txt")
     text = old_reason.read_text(encoding="utf-8", errors="replace") if old_reason.exists() \
         else f"{entry.reason}\n"
     text += (f"\nset aside: {now():%Y-%m-%d %H:%M:%S} by {by or '-'}: {reason}\n"
              f"was:      failed/{entry.name}\n")
-    tmp = dest.with_name("." + dest.name + ".reason.txt.part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, dest.with_name(dest.name + ".reason.txt"))
-    try:
-        os.replace(path, dest)
-    except OSError:
-        shutil.copy2(path, dest)
-        path.unlink(missing_ok=True)
+    dest = _set_aside_into(dest_dir, path, text)
     old_reason.unlink(missing_ok=True)
     with arc.register.write() as conn:
         log_event(conn, "failed.set-aside", by=by,
@@ -178,17 +167,64 @@ def set_aside(arc: Archive, entry_id: str, *, reason: str, by: str | None = None
     return dest
 
 
+def _set_aside_into(folder: Path, path: Path, reason: str) -> Path:
+    """Move `path` into `folder` under its own name, or `name-N` beside one taken, with its
+    reason file: as the watcher moves a document to failed/, the reason file is written first
+    and nothing already there is ever replaced (renameat2 RENAME_NOREPLACE; another process
+    taking the same name at the same moment makes this one try the next)."""
+    from pipeline.filing.snapshot import rename_noreplace
+
+    stem, suffix = Path(path.name).stem, Path(path.name).suffix
+    for n in range(1000):
+        dest = folder / (path.name if n == 0 else f"{stem}-{n}{suffix}")
+        reason_file = dest.with_name(dest.name + ".reason.txt")
+        if os.path.lexists(dest) or os.path.lexists(reason_file):
+            continue
+        tmp = folder / f".{secrets.token_hex(6)}.{os.getpid()}.part"
+        try:
+            with open(tmp, "x", encoding="utf-8") as f:
+                f.write(reason)
+            rename_noreplace(tmp, reason_file)
+        except FileExistsError:
+            continue
+        finally:
+            tmp.unlink(missing_ok=True)
+        try:
+            _move_noreplace(path, dest)
+        except FileExistsError:
+            reason_file.unlink(missing_ok=True)
+            continue
+        except BaseException:
+            reason_file.unlink(missing_ok=True)
+            raise
+        return dest
+    raise IkaError(f"no free name for {path.name} in {folder}")
+
+
+def _move_noreplace(path: Path, dest: Path) -> None:
+    """Rename, never over a file at `dest`; across file systems, a copy (made whole under a
+    temporary name, then given `dest` the same way) and the original removed."""
+    from pipeline.filing.snapshot import rename_noreplace
+
+    try:
+        rename_noreplace(path, dest)
+        return
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) or exc.errno != errno.EXDEV:
+            raise
+    tmp = dest.with_name(f".{secrets.token_hex(6)}.{os.getpid()}.part")
+    try:
+        shutil.copy2(path, tmp)
+        rename_noreplace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    path.unlink(missing_ok=True)
+
+
 def set_aside_count(arc: Archive) -> int:
     folder = arc.root / SET_ASIDE
     if not folder.exists():
         return 0
     return sum(1 for p in folder.rglob("*")
                if p.is_file() and not p.name.endswith(".reason.txt"))
-
-
-def outcome_dict(arc: Archive, outcome: Outcome) -> dict[str, object]:
-    """An outcome as JSON: what a page or a script needs, no server paths."""
-    return {"status": outcome.status, "doc_id": outcome.doc_id, "case": outcome.case_id,
-            "reason": outcome.reason, "kind": outcome.kind, "how": outcome.how,
-            "note": outcome.note, "name": outcome.path.name}
 

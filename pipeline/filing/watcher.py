@@ -39,7 +39,7 @@ from pipeline import workdir
 from pipeline.archive import Archive
 from pipeline.errors import IkaError
 from pipeline.filing.filters import is_ignored
-from pipeline.filing.intake import Outcome, process
+from pipeline.filing.intake import Outcome, log_line, log_outcome, process
 from pipeline.filing.snapshot import PATH_MAX, name_bytes, shown
 from pipeline.filing.stability import StabilityTracker
 from pipeline.search import index_documents
@@ -98,6 +98,12 @@ def clean_leftovers(arc: Archive, log: Log | None = None) -> None:
             log(line)
 
 
+def _what(outcome: Outcome) -> tuple[object, ...]:
+    """What an outcome says of its path: said once, again only when it changes."""
+    return (outcome.status, outcome.doc_id, outcome.case_id, outcome.how, outcome.reason,
+            outcome.note)
+
+
 class Watcher:
     def __init__(
         self,
@@ -106,7 +112,6 @@ class Watcher:
         poll: float | None = None,
         settle: float | None = None,
         rescan_seconds: float | None = None,
-        log: Log = print,
         ocr_lane: bool = True,
     ) -> None:
         s = arc.settings
@@ -117,14 +122,14 @@ class Watcher:
         self.rescan_seconds = (
             s.rescan_minutes * 60 if rescan_seconds is None else rescan_seconds
         )
-        self.log = log
+        self.log: Log = log_line  # progress goes to the filing's logger (intake.logger)
         self.ocr_lane = ocr_lane
         self.stopping = threading.Event()
         self._lock = threading.RLock()
         self._wake = threading.Event()
         self.outcomes: list[Outcome] = []
         self._final: dict[Path, Outcome] = {}  # the last outcome of each path
-        self._reported: dict[Path, str] = {}  # what was last said about a path not filed
+        self._reported: dict[Path, object] = {}  # what was last said about a path not filed
         self._busy_tries: dict[Path, int] = {}
         self._once = False
         self._ocr_queue: queue.Queue[Path | None] = queue.Queue()
@@ -211,12 +216,12 @@ class Watcher:
             self._busy(outcome)
             return
         if outcome.status == "skipped" or outcome.kept:
-            line = outcome.line(self.arc)
+            what = _what(outcome)
             with self._lock:
-                said = self._reported.get(path) == line
-                self._reported[path] = line
+                said = self._reported.get(path) == what
+                self._reported[path] = what
             if not said:
-                self.log(line)
+                log_outcome(self.arc, outcome)
             if outcome.kept and "filed again" in (outcome.note or ""):
                 with self._lock:  # it changed after it was taken: file what it is now
                     tries = self._busy_tries.get(path, 0) + 1
@@ -227,7 +232,7 @@ class Watcher:
         with self._lock:
             self._reported.pop(path, None)
             self._busy_tries.pop(path, None)
-        self.log(outcome.line(self.arc))
+        log_outcome(self.arc, outcome)
 
     def _busy(self, outcome: Outcome) -> None:
         """Still being written: tried again once it settles (`--once`: a few times, then it

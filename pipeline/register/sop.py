@@ -2,6 +2,8 @@
 
 Everything that needs a step number, an actor, a deadline rule or the documents a step
 produces reads it from here: deadlines, `ika case show`, reports and the templates' context.
+Each step names the documents it calls for; what a document is (its template, default
+addressee, copies, fields and their rules) is declared in `pipeline.documents.catalogue`.
 """
 
 from __future__ import annotations
@@ -9,18 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from pipeline.documents import catalogue
+from pipeline.documents.catalogue import Document
+
 Branch = Literal["both", "ya"]
 Anchor = Literal["received", "previous", "decision", "agreed-start", "negotiation-end"]
-
-
-@dataclass(frozen=True)
-class Document:
-    """A document a step produces, made from `templates/<key>.docx`."""
-
-    key: str
-    title: str  # Malay title, as officers call it
-    per_addressee: bool = False  # one letter per `--to` addressee
-    distribution: bool = False  # without --to: one letter with a distribution list
 
 
 @dataclass(frozen=True)
@@ -31,7 +26,7 @@ class Step:
     actor: Literal["AB", "Division"]
     work: str
     days: int  # the SOP's "Tempoh Masa"
-    anchor: Anchor  # what the days count from
+    anchor: Anchor  # what the days count from (timeline.compute reads it)
     branch: Branch  # "ya": only when top management said YA
     documents: tuple[Document, ...] = ()
     decision: bool = False  # closed by `ika case decide`, not `done`
@@ -63,7 +58,7 @@ STEPS: tuple[Step, ...] = (
         3,
         "received",
         "both",
-        (Document("makluman-bahagian", "Makluman kepada Bahagian"),),
+        (catalogue.MAKLUMAN_BAHAGIAN,),
     ),
     Step(
         2,
@@ -74,7 +69,7 @@ STEPS: tuple[Step, ...] = (
         14,
         "previous",
         "both",
-        (Document("permohonan-ulasan", "Permohonan Ulasan", per_addressee=True),),
+        (catalogue.PERMOHONAN_ULASAN,),
     ),
     Step(
         3,
@@ -85,7 +80,7 @@ STEPS: tuple[Step, ...] = (
         3,
         "previous",
         "both",
-        (Document("minit-cerai", "Minit Cerai"),),
+        (catalogue.MINIT_CERAI,),
         decision=True,
         decided_by="Pengurusan Tinggi",
     ),
@@ -98,14 +93,7 @@ STEPS: tuple[Step, ...] = (
         3,
         "decision",
         "ya",
-        (
-            Document(
-                "jemputan-mesyuarat",
-                "Jemputan Mesyuarat Persediaan",
-                per_addressee=True,
-                distribution=True,
-            ),
-        ),
+        (catalogue.JEMPUTAN_MESYUARAT,),
     ),
     Step(
         5,
@@ -116,7 +104,7 @@ STEPS: tuple[Step, ...] = (
         3,
         "previous",
         "both",
-        (Document("makluman-keputusan", "Makluman Keputusan"),),
+        (catalogue.MAKLUMAN_KEPUTUSAN,),
     ),
     Step(
         6,
@@ -127,7 +115,7 @@ STEPS: tuple[Step, ...] = (
         3,
         "previous",
         "both",
-        (Document("memo-kln", "Memo Keputusan kepada KLN"),),
+        (catalogue.MEMO_KLN,),
     ),
     Step(
         7,
@@ -149,7 +137,7 @@ STEPS: tuple[Step, ...] = (
         3,
         "negotiation-end",
         "ya",
-        (Document("serahan-dokumen", "Serahan Dokumen Hasil Rundingan"),),
+        (catalogue.SERAHAN_DOKUMEN,),
         hands_over=True,
     ),
     Step(
@@ -168,7 +156,6 @@ STEPS: tuple[Step, ...] = (
 TARGET_WEEKS = 5  # the SOP's target for the whole YA path
 
 STEP_BY_N: dict[int, Step] = {s.n: s for s in STEPS}
-FIRST_STEP = STEPS[0].n
 LAST_STEP = STEPS[-1].n
 DECISION_STEP = next(s.n for s in STEPS if s.decision)
 DECISION_ACTOR = STEP_BY_N[DECISION_STEP].decided_by or "Pengurusan Tinggi"
@@ -185,11 +172,3 @@ def step(n: int) -> Step:
 def applies(s: Step, decision: str | None) -> bool:
     """Whether a step is on the case's path; before the decision every step may still apply."""
     return s.branch == "both" or decision != "TIDAK"
-
-
-def next_step(n: int, decision: str | None) -> int | None:
-    """The step that follows n on the case's branch, or None when the case ends."""
-    for s in STEPS:
-        if s.n > n and applies(s, decision):
-            return s.n
-    return None

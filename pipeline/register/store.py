@@ -38,8 +38,8 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from pipeline.clock import now
 from pipeline.errors import ArchiveNotFound, RegisterDamaged, SchemaTooNew
 
-SCHEMA_VERSION = 5  # the last migration in pipeline/migrations/versions sets this
-HEAD_REVISION = "0005"
+SCHEMA_VERSION = 6  # the last migration in pipeline/migrations/versions sets this
+HEAD_REVISION = "0006"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 metadata = MetaData()
@@ -96,7 +96,7 @@ documents = Table(
     Column("id", String(16), primary_key=True),
     Column("case_id", String(16), ForeignKey("cases.id"), index=True),
     Column("step", Integer),
-    Column("kind", String(16), nullable=False),  # generated | filed
+    Column("kind", String(16), nullable=False),  # instrument | correspondence | generated
     Column("name", Text, nullable=False),  # document key (generated) or original file name
     Column("version", Integer, nullable=False, default=1),
     Column("path", Text, nullable=False),  # relative to the archive

@@ -74,12 +74,16 @@ def compute(
     notes = notes or {}
     states: list[StepState] = []
     current: int | None = None
-    anchor: date | None = received
+    previous: date | None = received  # the last step's done date, else its due date
     for s in sop.STEPS:
         if not sop.applies(s, decision):
             states.append(StepState(s.n, s.name, s.actor, None, None, "skipped", notes.get(s.n)))
             continue
-        if s.scheduled:
+        # What the step's days count from (Step.anchor): the request's receipt, the agreed
+        # start of the negotiation, else the step before it (the decision and the
+        # negotiation's end are the done or due dates of steps 3 and 7).
+        anchor = received if s.anchor == "received" else previous
+        if s.anchor == "agreed-start":
             due = (
                 negotiation_end(negotiation_start, negotiation_days or s.days)
                 if negotiation_start
@@ -111,7 +115,7 @@ def compute(
         states.append(
             StepState(s.n, s.name, s.actor, due, finished, status, notes.get(s.n), sent, since)
         )
-        anchor = finished or due
+        previous = finished or due
     if withdrawn is not None:
         case_status = "withdrawn"
     elif current is None:

@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 from pipeline.errors import IkaError
+from pipeline.vocab.names import NameScanner
 
 from .analysis import analyze, query_terms
 
@@ -51,8 +52,8 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 
 
 @functools.cache
-def _concept_table() -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    """First word -> [(name words, concept)], longest names first."""
+def _concept_scanner() -> NameScanner[str]:
+    """Every name of a country, type or level -> its concept (the shared name scanner)."""
     from pipeline.vocab.countries import name_table, normalise
     from pipeline.vocab.instruments import LEVELS, TYPES
 
@@ -67,13 +68,7 @@ def _concept_table() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     for level in LEVELS:
         for name in (level.ms, level.en, *level.aliases):
             table.setdefault(tuple(normalise(name).split()), f"level:{level.id}")
-    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for words, concept in table.items():
-        if words:
-            by_first.setdefault(words[0], []).append((words, concept))
-    for entries in by_first.values():
-        entries.sort(key=lambda e: -len(e[0]))
-    return by_first
+    return NameScanner(table.items())
 
 
 def name_words(text: str) -> list[str]:
@@ -88,23 +83,7 @@ def name_words(text: str) -> list[str]:
 
 def match_names(words: list[str]) -> list[tuple[int, int, str]]:
     """Leftmost-longest name matches in `words`: (start, end, concept)."""
-    by_first = _concept_table()
-    found: list[tuple[int, int, str]] = []
-    i, n = 0, len(words)
-    while i < n:
-        entries = by_first.get(words[i])
-        if entries:
-            for name, concept in entries:
-                k = len(name)
-                if tuple(words[i : i + k]) == name:
-                    found.append((i, i + k, concept))
-                    i += k
-                    break
-            else:
-                i += 1
-        else:
-            i += 1
-    return found
+    return _concept_scanner().scan(words)
 
 
 def concepts_in(text: str) -> set[str]:

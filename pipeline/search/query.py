@@ -112,10 +112,13 @@ def filters(
     year: int | None,
     date_from: date | None,
     date_to: date | None,
+    kind: Any = None,
 ) -> list[Any]:
-    """The filters as Whoosh queries; names of countries, types and levels in any form."""
+    """The filters as Whoosh queries; names of countries, types, levels and kinds in any form.
+    `kind` may be one kind, a comma list, or several (any of them)."""
     from pipeline.vocab.countries import resolve_country
     from pipeline.vocab.instruments import resolve_level, resolve_type
+    from pipeline.vocab.kinds import resolve_kinds
 
     out: list[Any] = []
     if country:
@@ -124,6 +127,9 @@ def filters(
         out.append(wq.Term("type", resolve_type(type)))
     if level:
         out.append(wq.Term("level", resolve_level(level)))
+    kinds = resolve_kinds(kind)
+    if kinds:
+        out.append(wq.Or([wq.Term("kind", k) for k in kinds]))
     if case:
         out.append(wq.Term("case", case.strip().upper()))
     if year is not None:

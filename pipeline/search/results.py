@@ -1,7 +1,9 @@
 """A search of one index directory, as the ``ika search --json`` shape: hits, snippets, facets.
 
-``{total, hits: [{doc_id, case, title, countries, type, level, path, score, snippet, ...}],
-facets: {country, type, level, year}}``. Facets count every match of the query and filters,
+``{total, hits: [{doc_id, case, kind, date, title, countries, type, level, path, files, score,
+snippet, ...}], facets: {country, type, level, kind, year}}``. `date` is the date of signature,
+else of filing; `files` are the document's files (a generated letter's .docx and .pdf are one
+hit). Facets count every match of the query and filters,
 not only the page. Snippets show about `SNIPPET_CHARS` of the stored excerpt around the first
 matched word, matches marked with « and »; without a query, the start of the text.
 """
@@ -32,7 +34,8 @@ __all__ = ["MARK_END", "MARK_START", "SNIPPET_CHARS", "indexed_doc_ids", "search
 MARK_START, MARK_END = "«", "»"
 SNIPPET_CHARS = 200
 
-_FACETS = {"country": "countries", "type": "type", "level": "level", "year": "year"}
+_FACETS = {"country": "countries", "type": "type", "level": "level", "kind": "kind",
+           "year": "year"}
 
 
 def search(
@@ -48,17 +51,19 @@ def search(
     date_to: date | None = None,
     limit: int = 20,
     within_cases: Iterable[str] | None = None,
+    kind: Iterable[str] | str | None = None,
 ) -> dict[str, Any]:
     """Search the index at `index_dir`: words in Malay or English, and filters in any form.
 
     A document with several countries counts once under each. Without a query, the newest
     documents come first. Raises UnknownCountry / UnknownType for a filter that names nothing
-    known. `within_cases` (access control: a Division officer's cases) keeps only the documents
+    known. `kind`: one kind or several (any of them), by id or name; UnknownKind otherwise.
+    `within_cases` (access control: a Division officer's cases) keeps only the documents
     of those cases; totals and facets count only those.
     """
     index_dir = Path(index_dir)
     page = max(1, int(limit))
-    filters = parsing.filters(country, type, level, case, year, date_from, date_to)
+    filters = parsing.filters(country, type, level, case, year, date_from, date_to, kind)
     if within_cases is not None:
         filters.append(wq.Or([wq.Term("case", c.strip().upper()) for c in within_cases]))
     parsed = parsing.parse(query) if query and query.strip() else None
@@ -99,16 +104,23 @@ def indexed_doc_ids(index_dir: Path) -> set[str]:
 
 
 def _hit(stored: Mapping[str, Any], score: float | None, marks: _Marks) -> dict[str, Any]:
+    path = stored.get("path")
+    files = stored.get("files") or ([{"doc_id": stored.get("doc_id"), "path": path,
+                                      "format": Path(path).suffix.lstrip(".").lower()}]
+                                    if path else [])
     return {
         "doc_id": stored.get("doc_id"),
         "case": stored.get("case"),
+        "kind": stored.get("kind"),
+        "date": _date_out(stored.get("signed")) or _date_out(stored.get("filed")),
         "title": stored.get("title", ""),
         "countries": [c for c in (stored.get("countries") or "").split(",") if c],
         "type": stored.get("type"),
         "level": stored.get("level"),
         "division": stored.get("division"),
         "language": stored.get("language"),
-        "path": stored.get("path"),
+        "path": path,
+        "files": [dict(f) for f in files],
         "score": round(float(score), 4) if score is not None else 0.0,
         "snippet": snippet(stored.get("excerpt") or "", marks),
         "signed": _date_out(stored.get("signed")),

@@ -23,7 +23,7 @@ from .concepts import concepts_in
 __all__ = ["EXCERPT_CHARS", "NO_DATE", "SCHEMA", "SCHEMA_VERSION", "as_datetime", "fields"]
 
 #: Bump when the schema or the analyzer changes: older indexes are then recreated (reindex).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Characters of the text stored for snippets.
 EXCERPT_CHARS = 32_768
 #: The date of undated documents.
@@ -43,6 +43,7 @@ def _schema() -> Schema:
         countries=KEYWORD(stored=True, commas=True, scorable=True),
         type=ID(stored=True, sortable=True),
         level=ID(stored=True, sortable=True),
+        kind=ID(stored=True, sortable=True),  # instrument | correspondence | generated
         division=ID(stored=True, sortable=True),
         language=ID(stored=True),
         signed=DATETIME(stored=True),
@@ -50,6 +51,7 @@ def _schema() -> Schema:
         docdate=DATETIME(sortable=True),
         year=ID(stored=True, sortable=True),
         path=STORED(),
+        files=STORED(),  # [{doc_id, path, format}]: a generated letter's .docx and its .pdf
     )
 
 
@@ -99,7 +101,9 @@ def fields(doc: Mapping[str, Any]) -> dict[str, Any]:
     out["concepts"] = " ".join(sorted(concepts))
     if doc.get("case"):
         out["case"] = str(doc["case"]).strip().upper()
-    for key in ("division", "language", "filename"):
+    if doc.get("files"):
+        out["files"] = [dict(f) for f in doc["files"]]
+    for key in ("kind", "division", "language", "filename"):
         if doc.get(key):
             out[key] = str(doc[key])
     if signed:

@@ -31,7 +31,7 @@ __all__ = ["FACET_FIELDS", "MAX_POSTINGS", "Entry", "close_all", "entry"]
 #: each boost its term was searched with in the rough pass).
 MAX_POSTINGS = 3_000_000
 #: The facet fields; their values' document sets are kept for the searcher's lifetime.
-FACET_FIELDS = ("countries", "type", "level", "year")
+FACET_FIELDS = ("countries", "type", "level", "kind", "year")
 
 
 class Entry:

@@ -9,8 +9,8 @@ missing or damaged index is rebuilt from the register.
 from __future__ import annotations
 
 import json
+import logging
 import os
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,10 @@ from pipeline.register.store import cases, documents, texts
 
 from . import results, store, writer
 
-__all__ = ["ensure_index", "index_documents", "rebuild", "search", "unindexed"]
+logger = logging.getLogger("ika.search")  # shown by the faces; stderr when none is set up
+
+__all__ = ["ensure_index", "index_documents", "paths_from_here", "rebuild", "search",
+           "unindexed"]
 
 
 def search(arc: Archive, query: str | None, **filters: Any) -> dict[str, Any]:
@@ -30,6 +33,25 @@ def search(arc: Archive, query: str | None, **filters: Any) -> dict[str, Any]:
     after making the index whole."""
     ensure_index(arc)
     return results.search(arc.index_dir, query, **filters)
+
+
+def paths_from_here(arc: Archive, result: dict[str, Any]) -> dict[str, Any]:
+    """The result with each hit's `path` and `files` as paths that work from the current
+    folder (the index keeps them relative to the archive): for `ika search`."""
+
+    def here(rel: str | None) -> str | None:
+        if not rel:
+            return rel
+        full = Path(arc.root) / rel
+        try:
+            return os.path.relpath(full)
+        except ValueError:  # another drive (Windows)
+            return str(full.resolve())
+
+    for hit in result.get("hits", []):
+        hit["path"] = here(hit.get("path"))
+        hit["files"] = [{**f, "path": here(f.get("path"))} for f in hit.get("files") or []]
+    return result
 
 
 def index_documents(arc: Archive, doc_ids: Iterable[str]) -> bool:
@@ -42,10 +64,8 @@ def index_documents(arc: Archive, doc_ids: Iterable[str]) -> bool:
         writer.add_documents(arc.index_dir, _rows(arc, ids))
     except Exception as exc:  # derived data: say so and move on, filing already succeeded
         why = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        print(
-            f"warning: search index not updated ({why}); the next search catches up",
-            file=sys.stderr,
-        )
+        logger.warning("warning: search index not updated (%s); the next search catches up",
+                       why)
         return False
     _mark_indexed(arc, ids)
     return True
@@ -117,20 +137,29 @@ def _has_documents(arc: Archive) -> bool:
 def _rows(
     arc: Archive, doc_ids: list[str] | None, seen: list[str] | None = None, batch: int = 500
 ) -> Iterator[dict[str, Any]]:
-    """Index records, read in batches so a rebuild of the whole archive stays small in memory."""
+    """Index records, read in batches so a rebuild of the whole archive stays small in memory.
+
+    The .docx and the .pdf of one generated document (one version) are one record: the first
+    of them (the .docx) with `files` listing both; the others are read, never indexed apart."""
     query = (
         select(documents, texts.c.text, cases.c.division)
         .join(texts, texts.c.doc_id == documents.c.id, isouter=True)
         .join(cases, cases.c.id == documents.c.case_id, isouter=True)
         .order_by(documents.c.id)
     )
-    if doc_ids is not None:
+    with arc.register.read() as conn:
+        files = _generated_files(conn, doc_ids)
+    if doc_ids is not None:  # a rendition's document is indexed again, with its files
+        doc_ids = sorted(set(doc_ids) | {group[0]["doc_id"] for group in files.values()})
         query = query.where(documents.c.id.in_(doc_ids))
     with arc.register.read() as conn:
         result = conn.execution_options(yield_per=batch).execute(query)
         for r in result:
             if seen is not None:
                 seen.append(r.id)
+            group = files.get(r.id)
+            if group is not None and group[0]["doc_id"] != r.id:
+                continue  # the .pdf of a generated letter: a file of its .docx's record
             yield {
                 "doc_id": r.id,
                 "case": r.case_id,
@@ -145,7 +174,40 @@ def _rows(
                 "filename": r.name,
                 "language": r.language,
                 "path": r.path,
+                "kind": r.kind,
+                "files": group or [_file(r.id, r.path)],
             }
+
+
+def _file(doc_id: str, path: str) -> dict[str, str]:
+    return {"doc_id": doc_id, "path": path, "format": Path(path).suffix.lstrip(".").lower()}
+
+
+def _generated_files(conn: Any, doc_ids: list[str] | None) -> dict[str, list[dict[str, str]]]:
+    """doc_id -> the files of its generated document (same case, name and version), the
+    .docx first: of every generated document (a rebuild) or of those `doc_ids` touch."""
+    cols = (documents.c.id, documents.c.case_id, documents.c.name, documents.c.version,
+            documents.c.path)
+    query = select(*cols).where(documents.c.kind == "generated")
+    if doc_ids is not None:
+        touched = conn.execute(query.where(documents.c.id.in_(doc_ids))).all()
+        if not touched:
+            return {}
+        names = {(t.case_id, t.name) for t in touched}
+        query = query.where(documents.c.name.in_({n for _, n in names}))
+        rows = [r for r in conn.execute(query) if (r.case_id, r.name) in names]
+    else:
+        rows = conn.execute(query).all()
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for r in rows:
+        groups.setdefault((r.case_id, r.name, r.version), []).append(r)
+    out: dict[str, list[dict[str, str]]] = {}
+    for members in groups.values():
+        members.sort(key=lambda m: (not m.path.lower().endswith(".docx"), m.id))
+        listed = [_file(m.id, m.path) for m in members]
+        for m in members:
+            out[m.id] = listed
+    return out
 
 
 def _mark_indexed(arc: Archive, doc_ids: list[str]) -> None:

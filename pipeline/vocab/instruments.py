@@ -14,8 +14,7 @@ from pipeline.vocab.countries import is_grouping, normalise
 __all__ = [
     "LEVELS",
     "TYPES",
-    "InstrumentType",
-    "Level",
+    "Named",
     "default_level",
     "level_name_en",
     "level_name_ms",
@@ -28,22 +27,9 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class InstrumentType:
-    """One kind of IKA: its stored id, Malay and English names, and other accepted names."""
-
-    id: str
-    ms: str
-    en: str
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.ms, self.en, *self.aliases)
-
-
-@dataclass(frozen=True)
-class Level:
-    """bilateral, multilateral or regional, with the names used in running text."""
+class Named:
+    """An instrument type ("mou") or a level ("bilateral"): its stored id, its Malay and
+    English names (a level's as used in running text), and other accepted names."""
 
     id: str
     ms: str
@@ -56,37 +42,37 @@ class Level:
 
 
 #: The instrument types in the order the SOP lists them.
-TYPES: tuple[InstrumentType, ...] = (
-    InstrumentType(
+TYPES: tuple[Named, ...] = (
+    Named(
         "mou",
         "Memorandum Persefahaman",
         "Memorandum of Understanding",
         ("MOU", "memorandum", "Memorandum Saling Persefahaman"),
     ),
-    InstrumentType("treaty", "Triti", "Treaty"),
-    InstrumentType("agreement", "Perjanjian", "Agreement"),
-    InstrumentType("declaration", "Deklarasi", "Declaration"),
-    InstrumentType("protocol", "Protokol", "Protocol", ("Protokol Kerjasama",)),
-    InstrumentType("arrangement", "Aturan", "Arrangement"),
-    InstrumentType("convention", "Konvensyen", "Convention"),
-    InstrumentType("action-plan", "Pelan Tindakan", "Plan of Action", ("Action Plan",)),
-    InstrumentType("work-plan", "Pelan Kerja", "Work Plan"),
-    InstrumentType("work-programme", "Program Kerja", "Work Programme", ("Work Program",)),
-    InstrumentType("other", "Dokumen seumpamanya", "Other", ("lain-lain",)),
+    Named("treaty", "Triti", "Treaty"),
+    Named("agreement", "Perjanjian", "Agreement"),
+    Named("declaration", "Deklarasi", "Declaration"),
+    Named("protocol", "Protokol", "Protocol", ("Protokol Kerjasama",)),
+    Named("arrangement", "Aturan", "Arrangement"),
+    Named("convention", "Konvensyen", "Convention"),
+    Named("action-plan", "Pelan Tindakan", "Plan of Action", ("Action Plan",)),
+    Named("work-plan", "Pelan Kerja", "Work Plan"),
+    Named("work-programme", "Program Kerja", "Work Programme", ("Work Program",)),
+    Named("other", "Dokumen seumpamanya", "Other", ("lain-lain",)),
 )
 
 #: The levels of an instrument; Malay names are lowercase as they appear mid-sentence.
-LEVELS: tuple[Level, ...] = (
-    Level("bilateral", "dua hala", "bilateral"),
-    Level("multilateral", "pelbagai hala", "multilateral"),
-    Level("regional", "serantau", "regional"),
+LEVELS: tuple[Named, ...] = (
+    Named("bilateral", "dua hala", "bilateral"),
+    Named("multilateral", "pelbagai hala", "multilateral"),
+    Named("regional", "serantau", "regional"),
 )
 
 _TYPES_BY_ID = {t.id: t for t in TYPES}
 _LEVELS_BY_ID = {lv.id: lv for lv in LEVELS}
 
 
-def _table(items: tuple[InstrumentType, ...] | tuple[Level, ...]) -> dict[str, str]:
+def _table(items: tuple[Named, ...]) -> dict[str, str]:
     """Normalised name -> id, also without spaces, so "duahala" and "workplan" are understood."""
     table: dict[str, str] = {}
     for item in items:
@@ -103,7 +89,7 @@ _LEVEL_TABLE = _table(LEVELS)
 
 def _resolve(
     text: str,
-    items: tuple[InstrumentType, ...] | tuple[Level, ...],
+    items: tuple[Named, ...],
     table: dict[str, str],
     what: str,
 ) -> str:
@@ -137,7 +123,7 @@ def resolve_type(text: str) -> str:
     return _resolve(text, TYPES, _TYPE_TABLE, "instrument type")
 
 
-def _type(type_id: str) -> InstrumentType:
+def _type(type_id: str) -> Named:
     try:
         return _TYPES_BY_ID[type_id]
     except KeyError:
@@ -164,7 +150,7 @@ def resolve_level(text: str) -> str:
     return _resolve(text, LEVELS, _LEVEL_TABLE, "level")
 
 
-def _level(level: str) -> Level:
+def _level(level: str) -> Named:
     try:
         return _LEVELS_BY_ID[level]
     except KeyError:

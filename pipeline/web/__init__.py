@@ -64,8 +64,12 @@ def create_app(archive_path: str | Path, *, config: dict[str, Any] | None = None
         WTF_CSRF_TIME_LIMIT=None,  # the session's own lifetime bounds it
         TRUST_REMOTE_USER=bool(web.get("trust_remote_user", False)),
         REMOTE_USER_HEADER=str(web.get("remote_user_header", "")),
-        LOGIN_DELAY_STEP=float(web.get("login_delay_seconds", 0.5)),
-        LOGIN_DELAY_MAX=float(web.get("login_delay_max_seconds", 5.0)),
+        # Failed logins lock a name (an address) for LOGIN_DELAY_STEP seconds, doubling
+        # with each further failure up to LOGIN_DELAY_MAX (web/throttle.py); 0 turns it off.
+        LOGIN_DELAY_STEP=float(web.get("login_delay_seconds", 2.0)),
+        LOGIN_DELAY_MAX=float(web.get("login_delay_max_seconds", 300.0)),
+        LOGIN_FREE_ATTEMPTS=int(web.get("login_free_attempts", 3)),
+        LOGIN_ADDRESS_FREE_ATTEMPTS=int(web.get("login_address_free_attempts", 20)),
         PAGE_SIZE=int(web.get("page_size", 50)),
         BABEL_DEFAULT_LOCALE="ms",
         BABEL_DEFAULT_TIMEZONE="Asia/Kuala_Lumpur",

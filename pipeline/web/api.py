@@ -12,6 +12,7 @@ from pipeline.documents import docmaker
 from pipeline.errors import IkaError
 from pipeline.filing import relink, uploads
 from pipeline.register import accounts, cases, roles
+from pipeline.serialize import to_json
 
 from .admin import directory_data, user_dict
 from .cases import case_page_data
@@ -76,7 +77,7 @@ def due() -> Any:
     rows = cases.due(archive(), within=_int(within, 0, 0, 36500) if within else None,
                      division=request.args.get("division") or None,
                      only_division=roles.division_scope(me(), "dashboard"))
-    return jsonify(rows)
+    return jsonify(to_json(rows))
 
 
 @bp.route("/cases", methods=["GET"])
@@ -92,7 +93,7 @@ def case_list() -> Any:
         overdue=a.get("overdue") in ("1", "true", "yes"), country=a.get("country") or None,
         type=a.get("type") or None, division=a.get("division") or None,
         only_division=roles.division_scope(me(), "case.read"), offset=offset, limit=limit)
-    response = jsonify(rows)
+    response = jsonify(to_json(rows))
     response.headers["X-Total-Count"] = str(total)
     return response
 
@@ -152,7 +153,7 @@ def case_make_document(case_id: str, key: str) -> Any:
 
 
 def _after(case_id: str) -> Any:
-    return jsonify(cases.get_case(archive(), case_id))
+    return jsonify(to_json(cases.get_case(archive(), case_id)))
 
 
 @bp.route("/cases/<case_id>/done", methods=["POST"])
@@ -197,7 +198,7 @@ def case_undo(case_id: str) -> Any:
     case = require_case("case.act", case_id)
     what, _ = cases.undo(archive(), case["id"], reason=str(body().get("reason") or ""),
                          by=by())
-    return jsonify(undone=what, case=cases.get_case(archive(), case["id"]))
+    return jsonify(undone=what, case=to_json(cases.get_case(archive(), case["id"])))
 
 
 @bp.route("/cases/<case_id>/withdraw", methods=["POST"])
@@ -249,8 +250,7 @@ def upload() -> Any:
     case_id = request.form.get("case_id") or None
     if case_id:
         require_case("case.act", case_id)
-    out = [uploads.outcome_dict(arc, uploads.file_upload(arc, f.filename, f.stream,
-                                                         case_id=case_id, by=by()))
+    out = [to_json(uploads.file_upload(arc, f.filename, f.stream, case_id=case_id, by=by()))
            for f in request.files.getlist("files") if f]
     return jsonify(outcomes=out)
 

@@ -25,8 +25,10 @@ from pipeline.documents import docmaker
 from pipeline.errors import IkaError
 from pipeline.filing import uploads
 from pipeline.register import cases, roles, sop
+from pipeline.serialize import to_json
 
 from .dashboard import page_args
+from .messages import say
 from .security import archive, by, me, require, require_case, require_document
 
 bp = Blueprint("cases", __name__)
@@ -99,7 +101,7 @@ def case_list_data() -> tuple[int, list[dict[str, Any]], dict[str, Any], int, in
     except IkaError as exc:  # an unknown country or type in the filters
         flash(str(exc), "error")
         total, rows = 0, []
-    return total, rows, filters, page, size
+    return total, to_json(rows), filters, page, size
 
 
 @bp.route("/cases")
@@ -149,7 +151,7 @@ def case_page_data(case: dict[str, Any]) -> dict[str, Any]:
     arc = archive()
     data = dict(case)
     data["documents"] = documents_of(arc, case["id"])
-    data["history"] = cases.history(arc, case["id"])
+    data["history"] = to_json(cases.history(arc, case["id"]))
     return data
 
 
@@ -274,7 +276,7 @@ def undo(case_id: str) -> Any:
     def do(case: dict[str, Any]) -> str:
         what, tl = cases.undo(archive(), case["id"], reason=request.form.get("reason") or "",
                               by=by())
-        return f"{what}; {_where(tl)}"
+        return f"{say(what)}; {_where(tl)}"
 
     return _act(case_id, do)
 
@@ -370,9 +372,11 @@ def flash_outcome(outcome: Any) -> None:
         flash(_("%(name)s filed as %(doc)s (%(where)s).", name=name, doc=outcome.doc_id,
                 where=where), "ok")
     elif outcome.status == "duplicate":
-        flash(_("%(name)s: %(reason)s", name=name, reason=outcome.reason), "ok")
+        flash(_("%(name)s: %(reason)s", name=name, reason=say(outcome.reason, capital=False)),
+              "ok")
     else:
-        flash(_("%(name)s not filed: %(reason)s", name=name, reason=outcome.reason), "error")
+        flash(_("%(name)s not filed: %(reason)s", name=name,
+                reason=say(outcome.reason, capital=False)), "error")
 
 
 # ---------------------------------------------------------------- files, by DOC-id only

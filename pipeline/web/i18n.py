@@ -3,6 +3,7 @@ of countries, instrument types and levels in the language of the page."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ def compile_catalogues(folder: Path) -> None:
             continue
         with po.open("rb") as f:
             catalog = read_po(f)
-        tmp = mo.with_suffix(".mo.part")
+        tmp = mo.with_suffix(f".mo.{os.getpid()}.part")  # processes compiling at once
         with tmp.open("wb") as f:
             write_mo(f, catalog)
         tmp.replace(mo)
@@ -214,10 +215,13 @@ def init(app: Flask) -> None:
     except OSError as exc:  # a read-only install: `make deps` should have compiled them
         app.logger.warning("message catalogues not compiled (%s): pages fall back to English",
                            exc)
+    from .messages import event_name, event_note, say
+
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters.update(
         day=day, moment=moment, country=country, countries=countries, type_name=type_name,
-        level_name=level_name, step_name=step_name, marks=marks, actor=actor_name,
+        level_name=level_name, step_name=step_name, marks=marks, actor=actor_name, say=say,
+        event=event_name, event_note=event_note,
     )
     app.jinja_env.globals.update(
         lang=lang, LANGUAGES=LANGUAGES, status_name=status_name, role_name=role_name,

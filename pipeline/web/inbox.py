@@ -11,8 +11,10 @@ from flask_babel import gettext as _
 
 from pipeline.errors import IkaError
 from pipeline.filing import relink, uploads
+from pipeline.serialize import to_json
 
 from .cases import flash_outcome
+from .messages import say
 from .security import archive, by, require
 
 bp = Blueprint("inbox", __name__)
@@ -21,6 +23,20 @@ bp = Blueprint("inbox", __name__)
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json" or \
         request.headers.get("X-Requested-With") == "fetch"
+
+
+def outcome_message(outcome: dict[str, Any]) -> str:
+    """One file's outcome in the page's language, as the upload list shows it."""
+    status = {"filed": _("filed"), "duplicate": _("already filed"),
+              "failed": _("not filed")}.get(str(outcome["status"]), str(outcome["status"]))
+    text = " ".join([status] + [str(outcome[k]) for k in ("doc_id",) if outcome.get(k)])
+    if outcome.get("case"):
+        text += f" → {outcome['case']}"
+    if outcome.get("reason"):
+        text += ": " + say(outcome["reason"], capital=False)
+    if outcome.get("note"):
+        text += f" ({say(outcome['note'], capital=False)})"
+    return text
 
 
 def inbox_data() -> dict[str, Any]:
@@ -50,8 +66,10 @@ def upload() -> Any:
         except IkaError as exc:
             outcomes.append({"status": "failed", "name": uploads.upload_name(f.filename),
                              "reason": str(exc)})
+            outcomes[-1]["message"] = outcome_message(outcomes[-1])
             continue
-        outcomes.append(uploads.outcome_dict(arc, outcome))
+        outcomes.append(to_json(outcome))
+        outcomes[-1]["message"] = outcome_message(outcomes[-1])
         if not wants_json():
             flash_outcome(outcome)
     if wants_json():

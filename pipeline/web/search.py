@@ -17,7 +17,11 @@ from .security import archive, me, require
 
 bp = Blueprint("search", __name__)
 
-FACETS = ("country", "type", "level", "year")
+FACETS = ("country", "type", "level", "kind", "year")
+# The facets of which `pipeline.search.search` takes several values (OR within the facet, AND
+# across facets). Of the others it takes one value, so the first ticked applies and the page
+# says so; a facet joins this set when the library accepts a list for it.
+MULTI_VALUE = frozenset({"kind"})
 MAX_RESULTS = 1000
 
 
@@ -32,23 +36,24 @@ def _day(name: str) -> date | None:
 
 
 def search_args() -> tuple[str | None, dict[str, Any]]:
-    """The query and filters of the URL, as `pipeline.search.search` takes them (one value per
-    facet: the first ticked)."""
+    """The query and filters of the URL, as `pipeline.search.search` takes them: every ticked
+    value of a facet in MULTI_VALUE, the first ticked of the others."""
     a = request.args
     query = (a.get("q") or "").strip() or None
     filters: dict[str, Any] = {}
-    for name in ("country", "type", "level"):
-        values = [v.strip() for v in a.getlist(name) if v.strip()]
-        if values:
-            filters[name] = values[0]
+    for name, values in ticked().items():
+        if name == "year":
+            years = []
+            for v in values:
+                try:
+                    years.append(int(v))
+                except ValueError:
+                    raise IkaError(f"{v!r} is not a year") from None
+            filters[name] = years if name in MULTI_VALUE else years[0]
+        else:
+            filters[name] = values if name in MULTI_VALUE else values[0]
     if (a.get("case") or "").strip():
         filters["case"] = a["case"].strip()
-    year = (a.get("year") or "").strip()
-    if year:
-        try:
-            filters["year"] = int(year)
-        except ValueError:
-            raise IkaError(f"{year!r} is not a year") from None
     for key, name in (("date_from", "from"), ("date_to", "to")):
         value = _day(name)
         if value is not None:
@@ -57,6 +62,16 @@ def search_args() -> tuple[str | None, dict[str, Any]]:
     if scope is not None:
         filters["within_cases"] = cases.case_ids(archive(), only_division=scope)
     return query, filters
+
+
+def ticked() -> dict[str, list[str]]:
+    """The values of each facet in the URL (?country=ID&country=TH), blanks and repeats out."""
+    out: dict[str, list[str]] = {}
+    for name in FACETS:
+        values = list(dict.fromkeys(v.strip() for v in request.args.getlist(name) if v.strip()))
+        if values:
+            out[name] = values
+    return out
 
 
 def run_search(limit: int) -> dict[str, Any]:
@@ -89,7 +104,10 @@ def index() -> Any:
         result = {"total": 0, "hits": [], "facets": {}}
     hits = result["hits"][(page - 1) * size:]
     pages = max(1, -(-min(result["total"], MAX_RESULTS) // size))
-    chosen = {name: request.args.getlist(name) for name in FACETS}
+    chosen = {name: ticked().get(name, []) for name in FACETS}
+    single = {name: values[0] for name, values in chosen.items()
+              if name not in MULTI_VALUE and len(values) > 1}  # the one value that applies
     return render_template("search.html", result=result, hits=hits, page=page, pages=pages,
                            q=request.args.get("q", ""), args=request.args, chosen=chosen,
-                           error=error, url_with=url_with, offset=(page - 1) * size)
+                           single=single, error=error, url_with=url_with,
+                           offset=(page - 1) * size)

@@ -150,16 +150,18 @@ def require(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 def require_case(action: str, case_id: str) -> dict[str, Any]:
-    """The case, if the user may do `action` on it (its Division); 404 / 403 otherwise."""
+    """The case in its JSON shape (what the pages and /api show), if the user may do
+    `action` on it (its Division); 404 / 403 otherwise."""
     from pipeline.register.cases import get_case
+    from pipeline.serialize import to_json
 
     try:
         case = get_case(archive(), case_id)
     except CaseNotFound:
         abort(404)
-    if not roles.can(me(), action, case["division"]):
+    if not roles.can(me(), action, case.division):
         abort(403)
-    return case
+    return to_json(case)
 
 
 def require_document(doc_id: str) -> dict[str, Any]:
@@ -174,7 +176,7 @@ def require_document(doc_id: str) -> dict[str, Any]:
     if not rows:
         abort(404)
     doc = rows[0]
-    division = get_case(archive(), doc["case"])["division"] if doc.get("case") else None
+    division = get_case(archive(), doc["case"]).division if doc.get("case") else None
     if not roles.can(me(), "doc.read", division):
         abort(403)
     return doc

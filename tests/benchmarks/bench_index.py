@@ -237,7 +237,8 @@ def fill_register(root: Path, n: int) -> None:
     for d in make_docs(n):
         doc_id = f"DOC-{int(d['doc_id'][4:]) + 1:06d}"
         batch_docs.append(dict(
-            id=doc_id, case_id=None, step=None, kind="filed", name=d["filename"], version=1,
+            id=doc_id, case_id=None, step=None, kind="correspondence", name=d["filename"],
+            version=1,
             path=d["path"], sha256=doc_id.ljust(64, "0"), size=len(d["text"]), source=None,
             media="pdf", title=d["title"], countries=dumps(d["countries"]), type=d["type"],
             level=d["level"], language=d["language"], signed_date=d["signed"],

@@ -5,10 +5,14 @@ With 10,000 cases and 20,000 documents:
   search page (<= 300 ms), one request at a time;
 - 20 simulated users on loopback for --load-seconds (issue: 2 minutes) with no error;
 - the memory (RSS) of the `ika serve` process over a soak of --soak-seconds (issue: 10
-  minutes), sampled while 4 users keep it busy.
+  minutes), sampled every --sample-every seconds (10) while 4 users keep it busy: RSS at the
+  start, the end, the maximum, and the slope (MB per minute, least squares, over the whole
+  soak and over its second half, once the caches have filled).
 
 Run: python tests/benchmarks/bench_web.py [--cases 10000] [--docs 20000]
-         [--load-seconds 120] [--soak-seconds 600]
+         [--load-seconds 120] [--soak-seconds 600] [--archive DIR]
+     python tests/benchmarks/bench_web.py --soak 600 [--archive DIR]   (the soak only)
+     python tests/benchmarks/bench_web.py --soak-seconds 0              (no soak)
 Only loopback addresses are used; every loop is bounded in time.
 """
 
@@ -63,7 +67,7 @@ def build(root: Path, n_cases: int, n_docs: int) -> tuple[str, list[str]]:
     n = rebuild(arc)
     from pipeline.register.cases import list_cases
 
-    ids = [c["id"] for c in random.Random(3).sample(list_cases(arc), 50)]
+    ids = [c.id for c in random.Random(3).sample(list_cases(arc), 50)]
     arc.register.dispose()
     print(f"archive: {n_cases} cases, {n} documents indexed in {time.perf_counter() - t:.0f} s")
     return token, ids
@@ -120,6 +124,7 @@ def load(port: int, token: str, ids: list[str], users: int, seconds: float,
     """`users` threads, each its own connection, browsing until `seconds` have passed."""
     stop = time.monotonic() + seconds
     counts = {"requests": 0, "errors": 0}
+    failures: list[str] = []  # what each error was: "HTTP 500 /search?q=..." or the exception
     durations: list[float] = []
     lock = threading.Lock()
 
@@ -128,15 +133,17 @@ def load(port: int, token: str, ids: list[str], users: int, seconds: float,
         client = Client(port, token)
         while time.monotonic() < stop:
             path = rng.choice(list(pages(ids, rng).values()))
+            why = ""
             try:
                 status, dt, _ = client.get(path)
-            except (OSError, http.client.HTTPException):
-                status, dt = 0, 0.0
+            except (OSError, http.client.HTTPException) as exc:
+                status, dt, why = 0, 0.0, f"{type(exc).__name__}: {exc}"
                 client = Client(port, token)
             with lock:
                 counts["requests"] += 1
                 if status != 200:
                     counts["errors"] += 1
+                    failures.append(f"{why or f'HTTP {status}'} {path}")
                 else:
                     durations.append(dt)
             if think:
@@ -147,6 +154,8 @@ def load(port: int, token: str, ids: list[str], users: int, seconds: float,
         t.start()
     for t in threads:
         t.join(timeout=seconds + 60)
+    for line in failures[:5]:
+        print(f"  error: {line}")
     return {"requests": counts["requests"], "errors": counts["errors"],
             "per_second": counts["requests"] / seconds,
             "p50": statistics.median(durations) if durations else 0.0,
@@ -160,6 +169,44 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def slope(samples: list[tuple[float, float]]) -> float:
+    """MB per minute: the least-squares line through (seconds, MB)."""
+    if len(samples) < 2:
+        return 0.0
+    xs = [s for s, _ in samples]
+    ys = [m for _, m in samples]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    var = sum((x - mx) ** 2 for x in xs)
+    if var == 0:
+        return 0.0
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var * 60
+
+
+def soak(port: int, token: str, ids: list[str], pid: int, seconds: float,
+         every: float) -> None:
+    """4 users browsing (with a short think time) for `seconds`; the server's RSS sampled
+    every `every` seconds and printed as it goes, then start/end/max and the slope."""
+    samples: list[tuple[float, float]] = []
+    result: dict[str, float] = {}
+    worker = threading.Thread(
+        target=lambda: result.update(load(port, token, ids, 4, seconds, think=0.05)))
+    t0 = time.monotonic()
+    worker.start()
+    while (elapsed := time.monotonic() - t0) < seconds:
+        samples.append((elapsed, rss_mb(pid)))
+        print(f"  soak {elapsed:5.0f} s  RSS {samples[-1][1]:6.1f} MB", flush=True)
+        time.sleep(max(0.1, min(every, seconds - elapsed)))
+    worker.join(timeout=seconds + 60)
+    samples.append((time.monotonic() - t0, rss_mb(pid)))
+    mbs = [m for _, m in samples]
+    half = [(s, m) for s, m in samples if s >= seconds / 2]
+    print(f"soak {seconds:.0f} s, 4 users: {result.get('requests', 0):.0f} requests, "
+          f"{result.get('errors', 0):.0f} errors, p95 {result.get('p95', 0) * 1000:.0f} ms; "
+          f"RSS start {mbs[0]:.1f} MB, end {mbs[-1]:.1f} MB, max {max(mbs):.1f} MB "
+          f"({len(samples)} samples every {every:.0f} s); slope {slope(samples):+.2f} MB/min "
+          f"overall, {slope(half):+.2f} MB/min over the second half")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=10_000)
@@ -167,7 +214,10 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=100, help="per page, for the latencies")
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--load-seconds", type=float, default=120)
-    ap.add_argument("--soak-seconds", type=float, default=600)
+    ap.add_argument("--soak-seconds", type=float, default=600, help="0: no soak")
+    ap.add_argument("--soak", type=float, metavar="SECONDS",
+                    help="Soak mode: only the memory soak, for SECONDS (no latencies, no load).")
+    ap.add_argument("--sample-every", type=float, default=10.0, help="RSS sample, seconds")
     ap.add_argument("--threads", type=int, default=8, help="waitress threads")
     ap.add_argument("--archive", type=Path,
                     help="Build the archive here and keep it; reuse it if it is there.")
@@ -201,38 +251,27 @@ def main() -> None:
             else:
                 raise SystemExit("ika serve did not start")
             print(f"ika serve: pid {server.pid}, RSS at start {rss_mb(server.pid):.0f} MB")
-            times = latency(port, token, ids, args.requests)
-            targets = {"dashboard": 0.150, "case list": 0.150, "case page": 0.150,
-                       "search page": 0.300}
-            for name, values in times.items():
-                ok = "ok" if p95(values) <= targets[name] else "OVER TARGET"
-                print(f"{name:12s} p50 {statistics.median(values) * 1000:6.1f} ms  "
-                      f"p95 {p95(values) * 1000:6.1f} ms  (target {targets[name] * 1000:.0f} ms"
-                      f", {len(values)} requests) {ok}")
-            r = load(port, token, ids, args.users, args.load_seconds)
-            print(f"load: {args.users} users for {args.load_seconds:.0f} s: {r['requests']} "
-                  f"requests ({r['per_second']:.1f}/s), {r['errors']} errors, p50 "
-                  f"{r['p50'] * 1000:.0f} ms, p95 {r['p95'] * 1000:.0f} ms")
-            print(f"RSS after load: {rss_mb(server.pid):.0f} MB")
-            samples: list[tuple[float, float]] = []
-            soak_stop = time.monotonic() + args.soak_seconds
-            result: dict[str, float] = {}
-            worker = threading.Thread(
-                target=lambda: result.update(load(port, token, ids, 4, args.soak_seconds,
-                                                  think=0.05)))
-            worker.start()
-            t0 = time.monotonic()
-            while time.monotonic() < soak_stop:
-                samples.append((time.monotonic() - t0, rss_mb(server.pid)))
-                time.sleep(max(1.0, args.soak_seconds / 30))
-            worker.join(timeout=args.soak_seconds + 60)
-            samples.append((time.monotonic() - t0, rss_mb(server.pid)))
-            first, last = samples[0][1], samples[-1][1]
-            half = [m for s, m in samples if s >= args.soak_seconds / 2]
-            print(f"soak {args.soak_seconds:.0f} s, 4 users: {result.get('requests', 0)} "
-                  f"requests, {result.get('errors', 0)} errors; RSS {first:.0f} -> {last:.0f} MB"
-                  f" (max {max(m for _, m in samples):.0f} MB; second half "
-                  f"{min(half):.0f}-{max(half):.0f} MB)")
+            load_avg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+            print(f"load average before: {load_avg} ({os.cpu_count()} cores)")
+            if args.soak is None:
+                times = latency(port, token, ids, args.requests)
+                targets = {"dashboard": 0.150, "case list": 0.150, "case page": 0.150,
+                           "search page": 0.300}
+                for name, values in times.items():
+                    ok = "ok" if p95(values) <= targets[name] else "OVER TARGET"
+                    print(f"{name:12s} p50 {statistics.median(values) * 1000:6.1f} ms  "
+                          f"p95 {p95(values) * 1000:6.1f} ms  (target "
+                          f"{targets[name] * 1000:.0f} ms, {len(values)} requests) {ok}")
+                r = load(port, token, ids, args.users, args.load_seconds)
+                print(f"load: {args.users} users for {args.load_seconds:.0f} s: "
+                      f"{r['requests']} requests ({r['per_second']:.1f}/s), {r['errors']} "
+                      f"errors, p50 {r['p50'] * 1000:.0f} ms, p95 {r['p95'] * 1000:.0f} ms")
+                print(f"RSS after load: {rss_mb(server.pid):.0f} MB")
+            seconds = args.soak if args.soak is not None else args.soak_seconds
+            if seconds > 0:
+                soak(port, token, ids, server.pid, seconds, args.sample_every)
+            load_avg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+            print(f"load average after: {load_avg}")
         finally:
             server.terminate()
             try:

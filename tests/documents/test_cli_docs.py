@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -161,6 +162,21 @@ def test_case_summary_html(ika, case_id: str, tmp_path: Path) -> None:
     ika("case", "summary", case_id, "-o", str(out))
     html = out.read_text()
     assert case_id in html and "Korea Selatan" in html and "<html" in html.lower()
+
+
+def test_case_summary_of_a_finished_case(ika, case_id: str, tmp_path: Path) -> None:
+    """A TIDAK case ends with a system event that has no note: the summary still renders."""
+    ika("case", "done", case_id, "1", "--date", "2026-10-02")
+    ika("case", "done", case_id, "2", "--date", "2026-10-05")
+    ika("case", "done", case_id, "3", "--date", "2026-10-06")
+    ika("case", "decide", case_id, "--reject", "--date", "2026-10-07")
+    while ika("case", "show", case_id, "--json").stdout and \
+            json.loads(ika("case", "show", case_id, "--json").stdout)["status"] == "open":
+        step = json.loads(ika("case", "show", case_id, "--json").stdout)["current_step"]
+        ika("case", "done", case_id, str(step), "--date", "2026-10-08")
+    out = tmp_path / "ringkasan.html"
+    ika("case", "summary", case_id, "-o", str(out))
+    assert "case.rejected" in out.read_text() or "rejected" in out.read_text()
 
 
 def test_one_letter_per_addressee_with_their_pdfs_in_one_go(ika, archive: Path,

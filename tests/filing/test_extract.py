@@ -1,8 +1,9 @@
 """Extraction on the shared real-world corpus, plus hostile files built in tmp_path.
 
-OCR is slow on the 2-core CI machine, so each corpus scan is OCR'd at most once per session
-(`_corpus_extract` caches) and the OCR tests are labelled `slow` (they still run by default).
-"""
+OCR is slow on the 2-core CI machine, so each corpus scan is OCR'd once per run: test_watcher.py
+checks the scans from what tests/conftest.py's `corpus_watched` (the whole corpus dropped into a
+real watcher) filed; `corpus_extract` runs `extract` once per corpus file for the checks here.
+The OCR tests are labelled `slow` (`make test` runs them; `make check` does not)."""
 
 from __future__ import annotations
 
@@ -37,38 +38,12 @@ KINDS = {"damaged", "encrypted", "unsupported", "too-large", "empty"}
 LIBREOFFICE_PASSWORD = "openpassword"
 AES_USER_PASSWORD = "asdfzxcv"
 
-# linn.pdf and 8087_054.3B.tif are OCR'd, and scored against their ground truth, by
-# tests/benchmarks/ocr_accuracy.py; the suite keeps its OCR runs few.
-OCR_LEFT_TO_BENCHMARK = {"scans/linn.pdf", "scans/8087_054.3B.tif"}
 # Its three tables have only empty cells (no w:t anywhere in document.xml): "table text"
 # is nothing. Table extraction is checked on a .docx built below.
 NO_TEXT_IN_CORPUS_FILE = {"docx/tables.docx"}
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-_cache: dict[str, tuple[Extraction | ExtractionError, list[str]]] = {}
-
-
-@pytest.fixture(scope="session")
-def corpus_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("corpus-work")
-
-
-def _corpus_extract(rel: str, work: Path) -> tuple[Extraction | ExtractionError, list[str]]:
-    """Extract a corpus file once per session; returns the result and the progress lines."""
-    if rel not in _cache:
-        messages: list[str] = []
-        target = work / re.sub(r"\W", "_", rel)
-        try:
-            result: Extraction | ExtractionError = extract(
-                CORPUS / rel, work_dir=target, progress=messages.append
-            )
-        except ExtractionError as error:
-            result = error
-        _cache[rel] = (result, messages)
-    return _cache[rel]
-
 
 def _squash(text: str) -> str:
     """Upper-case letters and digits only: titles survive line breaks and hyphenation."""
@@ -180,12 +155,12 @@ def _stamp(pdf: Any, page: Any, words: str) -> None:
 # --- the corpus, file by file -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("entry", MANIFEST["files"], ids=lambda e: e["path"])
-def test_manifest_file_gives_what_it_expects(entry: dict[str, str], corpus_work: Path) -> None:
+# The scans ("text from OCR") are checked in test_watcher.py, from the one OCR of the corpus.
+@pytest.mark.parametrize("entry", [e for e in MANIFEST["files"] if "OCR" not in e["expect"]],
+                         ids=lambda e: e["path"])
+def test_manifest_file_gives_what_it_expects(entry: dict[str, str], corpus_extract) -> None:
     rel = entry["path"]
-    if rel in OCR_LEFT_TO_BENCHMARK:
-        pytest.skip("OCR'd and scored by tests/benchmarks/ocr_accuracy.py")
-    result, _ = _corpus_extract(rel, corpus_work)
+    result, _ = corpus_extract(rel)
     expected = _expectation(entry)
     if expected == "filed":
         assert isinstance(result, Extraction), getattr(result, "reason", result)
@@ -203,47 +178,47 @@ def test_manifest_file_gives_what_it_expects(entry: dict[str, str], corpus_work:
         assert result.reason.startswith(expected if expected == "encrypted" else "damaged")
 
 
-def test_encrypted_pdfs_say_how_to_retry(corpus_work: Path) -> None:
+def test_encrypted_pdfs_say_how_to_retry(corpus_extract) -> None:
     for rel in ("pdf/password-protected.pdf", "pdf/aes-user-password.pdf"):
-        result, _ = _corpus_extract(rel, corpus_work)
+        result, _ = corpus_extract(rel)
         assert isinstance(result, ExtractionError)
         assert result.reason == NEEDS_PASSWORD
 
 
-def test_invalid_pdf_is_not_a_readable_pdf(corpus_work: Path) -> None:
-    result, _ = _corpus_extract("pdf/invalid.pdf", corpus_work)
+def test_invalid_pdf_is_not_a_readable_pdf(corpus_extract) -> None:
+    result, _ = corpus_extract("pdf/invalid.pdf")
     assert isinstance(result, ExtractionError) and result.reason == NOT_A_PDF
 
 
-def test_unreadable_metadata_pdf_is_quarantined_with_a_reason(corpus_work: Path) -> None:
+def test_unreadable_metadata_pdf_is_quarantined_with_a_reason(corpus_extract) -> None:
     # pypdf: "Invalid object in /Pages"; qpdf: "root of pages tree has no /Kids array";
     # poppler sees 4 pages of 0 x 0 pt and no text. Not recoverable: quarantined, not lost.
-    result, _ = _corpus_extract("pdf/unreadable-metadata.pdf", corpus_work)
+    result, _ = corpus_extract("pdf/unreadable-metadata.pdf")
     assert isinstance(result, ExtractionError) and result.reason == NOT_A_PDF
 
 
-def test_truncated_docx_is_damaged(corpus_work: Path) -> None:
-    result, _ = _corpus_extract("docx/truncated.docx", corpus_work)
+def test_truncated_docx_is_damaged(corpus_extract) -> None:
+    result, _ = corpus_extract("docx/truncated.docx")
     assert isinstance(result, ExtractionError)
     assert result.kind == "damaged" and result.reason.startswith("damaged .docx: ")
 
 
-def test_encrypted_docx_is_encrypted(corpus_work: Path) -> None:
+def test_encrypted_docx_is_encrypted(corpus_extract) -> None:
     assert sniff(CORPUS / "docx" / "password-is-pass.docx") == "encrypted-office"
-    result, _ = _corpus_extract("docx/password-is-pass.docx", corpus_work)
+    result, _ = corpus_extract("docx/password-is-pass.docx")
     assert isinstance(result, ExtractionError) and result.kind == "encrypted"
 
 
-def test_corpus_external_entity_is_not_resolved(corpus_work: Path) -> None:
+def test_corpus_external_entity_is_not_resolved(corpus_extract) -> None:
     # Its entity points at http://poi.apache.org/; the text must stop where the entity is.
-    result, _ = _corpus_extract("docx/external-entity.docx", corpus_work)
+    result, _ = corpus_extract("docx/external-entity.docx")
     assert isinstance(result, Extraction)
     assert result.text.startswith("Here should not be the POI web site")
     assert "<" not in result.text and len(result.text) < 60
 
 
-def test_header_footer_unicode_docx(corpus_work: Path) -> None:
-    result, _ = _corpus_extract("docx/header-footer-unicode.docx", corpus_work)
+def test_header_footer_unicode_docx(corpus_extract) -> None:
+    result, _ = corpus_extract("docx/header-footer-unicode.docx")
     assert isinstance(result, Extraction)
     assert "This is a simple header, with a € euro symbol in it." in result.text
     assert "The footer, with Molière, has Unicode in it." in result.text
@@ -251,8 +226,8 @@ def test_header_footer_unicode_docx(corpus_work: Path) -> None:
     assert result.text.count("simple header") == 1
 
 
-def test_corpus_tables_docx_is_filed(corpus_work: Path) -> None:
-    result, _ = _corpus_extract("docx/tables.docx", corpus_work)
+def test_corpus_tables_docx_is_filed(corpus_extract) -> None:
+    result, _ = corpus_extract("docx/tables.docx")
     assert isinstance(result, Extraction) and result.method == "docx"
 
 
@@ -334,9 +309,9 @@ def _pdfa_status(pdf: Path) -> str:
 
 
 @pytest.mark.slow
-def test_phototest_tif_ocr(corpus_work: Path) -> None:
+def test_phototest_tif_ocr(corpus_extract) -> None:
     before = _sha256(CORPUS / "scans" / "phototest.tif")
-    result, messages = _corpus_extract("scans/phototest.tif", corpus_work)
+    result, messages = corpus_extract("scans/phototest.tif")
     assert isinstance(result, Extraction)
     assert (result.method, result.pages, result.ocr_pages) == ("ocr", 1, 1)
     assert "quick brown dog jumped over the" in " ".join(result.text.split())
@@ -345,14 +320,6 @@ def test_phototest_tif_ocr(corpus_work: Path) -> None:
     assert messages[-1] == "ocr done"
     assert [p.name for p in result.ocr_pdf.parent.iterdir()] == ["ocr.pdf"]
     assert _sha256(CORPUS / "scans" / "phototest.tif") == before
-
-
-@pytest.mark.slow
-def test_png_without_dpi_is_ocred(corpus_work: Path) -> None:
-    # typewriter.png records no resolution: OCRmyPDF needs --image-dpi.
-    result, _ = _corpus_extract("scans/typewriter.png", corpus_work)
-    assert isinstance(result, Extraction) and result.method == "ocr"
-    assert "Linzensoep" in result.text
 
 
 @pytest.mark.slow

@@ -59,11 +59,21 @@ def test_same_bytes_twice_is_a_duplicate(ika, archive: Path) -> None:
     assert len(registered(archive)) == 1
 
 
-def test_interrupted_after_registering_is_finished_not_duplicated(ika, archive: Path) -> None:
-    """The state a crash between the register's commit and the inbox removal leaves."""
+def test_interrupted_after_registering_is_finished_not_duplicated(
+        ika, archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The state a crash between the register's commit and the inbox removal leaves: the
+    original still in the inbox, under the same name. (The same bytes dropped again after a
+    filing that finished are a duplicate: tests/filing/test_hash_once.py.)"""
+    from pipeline.filing.snapshot import Snapshot
+
+    def killed(self: Snapshot) -> str | None:
+        raise SystemExit(137)  # the process dies after the commit, before the removal
+
     drop(archive, TEXT_PDF)
-    ika("watch", "--once")
-    drop(archive, TEXT_PDF)  # the original is still in the inbox, under the same name
+    with monkeypatch.context() as m:
+        m.setattr(Snapshot, "remove", killed)
+        ika("watch", "--once", expect=None)
+    assert (archive / "inbox" / TEXT_PDF.name).exists() and len(registered(archive)) == 1
     out = ika("watch", "--once").stdout
     assert "already filed from this inbox path" in out
     assert not (archive / "inbox" / TEXT_PDF.name).exists()

@@ -109,17 +109,10 @@ def test_polling_mode_files_too(archive: Path, watcher) -> None:
     assert w.stop() == 0
 
 
-def test_whole_corpus_dropped_at_once_ends_as_the_manifest_says(archive: Path, watcher) -> None:
-    set_filing(archive, settle_seconds=0.5)
+def test_whole_corpus_dropped_at_once_ends_as_the_manifest_says(corpus_watched) -> None:
+    """tests/conftest.py's `corpus_watched` drops it into a real watcher, once per run."""
+    archive, log = corpus_watched["archive"], corpus_watched["log"]
     manifest = json.loads((CORPUS / "manifest.json").read_text())["files"]
-    w = WatcherProcess(archive)
-    watcher.append(w)
-    for entry in manifest:
-        src = CORPUS / entry["path"]
-        shutil.copyfile(src, archive / "inbox" / src.name)
-    inbox = archive / "inbox"
-    wait_for(lambda: not any(p.is_file() for p in inbox.rglob("*")), 300, "an empty inbox")
-    wait_for(lambda: w.text().count("\n") >= len(manifest), 30, "every outcome logged")
     filed = {name for _, name, _, _ in documents(archive)}
     failed = {p.name for p in (archive / "failed").iterdir() if not p.name.endswith(".txt")
               or not p.name.endswith(".reason.txt")}
@@ -130,15 +123,45 @@ def test_whole_corpus_dropped_at_once_ends_as_the_manifest_says(archive: Path, w
         if expect.startswith("filed or quarantined"):
             assert (name in filed) != (name in failed), name
         elif expect.startswith("filed") or expect.startswith("ground truth"):
-            assert name in filed, (name, w.text())
+            assert name in filed, (name, log)
         else:
-            assert name in failed, (name, w.text())
+            assert name in failed, (name, log)
             reason = (archive / "failed" / f"{name}.reason.txt").read_text().splitlines()[0]
             word = "encrypted" if "encrypted" in expect else "damaged"
             assert word in reason, (name, reason)
     assert len(filed) + len(failed) == len(manifest)
-    assert w.proc.poll() is None, "the watcher must keep running after bad files"
-    assert w.stop() == 0
+    assert corpus_watched["running"], "the watcher must keep running after bad files"
+    assert corpus_watched["exit"] == 0
+
+
+def _watched_scan(watched: dict, rel: str) -> tuple[str, Path, str]:
+    """A corpus scan as `corpus_watched` filed it: extraction method, OCR'd PDF, text."""
+    archive = watched["archive"]
+    with sqlite3.connect(archive / "register.sqlite3") as db:
+        row = db.execute("SELECT d.method, d.ocr_path, t.text FROM documents d "
+                         "JOIN texts t ON t.doc_id = d.id WHERE d.name = ?",
+                         (Path(rel).name,)).fetchone()
+    assert row is not None, (rel, watched["log"])
+    return row[0], archive / (row[1] or "-"), row[2] or ""
+
+
+SCANS = [e["path"] for e in json.loads((CORPUS / "manifest.json").read_text())["files"]
+         if "OCR" in e["expect"]]
+
+
+@pytest.mark.parametrize("rel", SCANS)
+def test_each_corpus_scan_is_ocred_with_its_text(corpus_watched, rel: str) -> None:
+    """The manifest's scans, from the corpus's one OCR run (tests/filing/test_extract.py checks
+    the other corpus files through `extract`)."""
+    method, ocr_pdf, text = _watched_scan(corpus_watched, rel)
+    assert method == "ocr" and ocr_pdf.is_file()
+    assert sum(c.isalnum() for c in text) > 20
+
+
+def test_png_without_dpi_is_ocred(corpus_watched) -> None:
+    # typewriter.png records no resolution: OCRmyPDF needs --image-dpi.
+    method, _, text = _watched_scan(corpus_watched, "scans/typewriter.png")
+    assert method == "ocr" and "Linzensoep" in text
 
 
 def test_kill_during_ocr_then_restart_loses_nothing_files_nothing_twice(

@@ -300,8 +300,8 @@ def test_an_archive_of_the_previous_release_opens_intact(tmp_path: Path, monkeyp
 
     _v1_expectations(ika_old)
     db = sqlite3.connect(root / "register.sqlite3")
-    assert db.execute("SELECT value FROM meta").fetchone() == ("5",)
-    assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)
+    assert db.execute("SELECT value FROM meta").fetchone() == ("6",)
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
     assert db.execute("SELECT * FROM events ORDER BY id").fetchall()[: len(events_before)] \
         == events_before
     assert db.execute("SELECT id, path, sha256 FROM documents").fetchall() == docs_before
@@ -396,7 +396,7 @@ def test_any_action_then_undo_gives_back_the_timeline(tmp_path_factory, actions)
             before = cases.get_case(arc, cid)
             try:
                 if action == "done":
-                    cur = before["current_step"]
+                    cur = before.current_step
                     if cur is None:
                         continue
                     cases.complete_step(arc, cid, cur)
@@ -417,7 +417,7 @@ def test_any_action_then_undo_gives_back_the_timeline(tmp_path_factory, actions)
             assert after == before, action
             # and redo it, so the walk goes on
             if action == "done":
-                cases.complete_step(arc, cid, before["current_step"])
+                cases.complete_step(arc, cid, before.current_step)
             elif action == "submit":
                 cases.submit(arc, cid)
             elif action.startswith("decide"):

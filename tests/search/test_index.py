@@ -256,6 +256,7 @@ def test_facets_count_every_match_and_each_country(meta: Path) -> None:
         "country": {"ASEAN": 1, "ID": 1, "SG": 1, "TH": 1},
         "type": {"agreement": 1, "declaration": 1, "mou": 1},
         "level": {"bilateral": 2, "regional": 1},
+        "kind": {},  # these documents were indexed without one
         "year": {"2022": 1, "2023": 1, "2024": 1},
     }
     filtered = search_index(meta, "kerjasama", level="bilateral")
@@ -399,10 +400,8 @@ def test_fresh_index_is_created_not_recreated(tmp_path: Path) -> None:
 
 
 def test_search_while_a_writer_holds_the_lock_mid_batch(ix: Path) -> None:
-    from whoosh import index as whoosh_index
-
     gen = open_index(ix).generation
-    writer = whoosh_index.open_dir(str(gen), schema=schema.SCHEMA).writer()
+    writer = store.open_whoosh(gen).writer()
     try:
         writer.add_document(**schema.fields(doc("PENDING", "belum disimpan")))
         # readers are snapshots: the half-written batch is invisible, and nothing fails
@@ -429,11 +428,9 @@ def test_search_while_a_writer_holds_the_lock_mid_batch(ix: Path) -> None:
 
 
 def test_writer_gives_up_after_lock_wait(ix: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from whoosh import index as whoosh_index
-
     monkeypatch.setattr(store, "LOCK_WAIT", 0.3)
     gen = open_index(ix).generation
-    writer = whoosh_index.open_dir(str(gen), schema=schema.SCHEMA).writer()
+    writer = store.open_whoosh(gen).writer()
     try:
         with pytest.raises(IndexError_, match="busy"):
             add_documents(ix, [doc("NOPE", "tidak")])

@@ -161,6 +161,6 @@ def login(app: Flask) -> Callable[[str], Client]:
 def case_ids(archive: Path) -> tuple[str, str]:
     """(the case of the Division officer's Division, the other Division's case)."""
     rows = cases.list_cases(open_archive(archive))
-    own = next(r["id"] for r in rows if r["division"] == OWN)
-    other = next(r["id"] for r in rows if r["division"] == OTHER)
+    own = next(r.id for r in rows if r.division == OWN)
+    other = next(r.id for r in rows if r.division == OTHER)
     return own, other

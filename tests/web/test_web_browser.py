@@ -8,7 +8,6 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -176,16 +175,16 @@ def test_officer_journey(browser, server: str, web_archive: Path, shots: Shots,
 
     # the deadlines on the page are the library's, in Malay
     case = get_case(arc, case_id)
-    assert case["current_step"] == 7 and case["decision"] == "YA"
-    for s in case["steps"]:
-        row = page.locator(f"tr[data-step='{s['n']}'] td.due")
-        want = malay_date(date.fromisoformat(s["due"])) if s["due"] else "—"
-        assert row.inner_text().strip() == want, (s["n"], want)
-    assert case["steps"][2]["late_days"] == 0
+    assert case.current_step == 7 and case.decision == "YA"
+    for s in case.steps:
+        row = page.locator(f"tr[data-step='{s.n}'] td.due")
+        want = malay_date(s.due) if s.due else "—"
+        assert row.inner_text().strip() == want, (s.n, want)
+    assert case.steps[2].late_days == 0
     assert "lewat 2 hari" in page.inner_text("tr[data-step='2']")  # 20 Nov, due 18 Nov
     assert "9 Disember 2026" in page.inner_text("tr[data-step='7']")
     history = page.inner_text("table.history")
-    assert "aminah" in history and "case.decide" in history
+    assert "aminah" in history and "keputusan direkodkan" in history  # case.decide, in Malay
     assert page.console_errors == []
 
 
@@ -225,7 +224,7 @@ def test_clerk_journey(browser, server: str, web_archive: Path, shots: Shots,
     assert page.locator("#upload-progress li[data-status=failed]").count() == 1
     page.reload()
     failed = page.locator("#failed ~ table tbody tr:has-text('password-protected.pdf')")
-    assert "password" in failed.inner_text().lower()
+    assert "memerlukan kata laluan" in failed.inner_text().lower()  # the reason, in Malay
     shots(page, "inbox-failed")
     failed.locator("input[name=password]").fill("openpassword")
     failed.locator("button:has-text('Cuba semula')").click()

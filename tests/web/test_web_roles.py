@@ -221,8 +221,8 @@ def test_events_carry_the_logged_in_user(login, web_archive: Path) -> None:
     r = div.post(f"/cases/{own}/done", {"step": "1", "date": "2026-11-03", "confirm": "yes"})
     assert r.status_code == 302
     events = history(open_archive(web_archive), own)
-    assert events[-1]["by"] == "div" or any(e["by"] == "div" and e["action"] == "step.done"
-                                            for e in events)
+    assert events[-1].by == "div" or any(e.by == "div" and e.action == "step.done"
+                                         for e in events)
 
 
 def test_a_division_officer_given_by_key_sees_the_division_cases(web_archive: Path) -> None:

@@ -57,27 +57,31 @@ def test_csrf_refused_without_a_token(app: Flask, login, web_archive: Path) -> N
                 ).status_code == 400
     from pipeline.register.cases import get_case
 
-    assert get_case(open_archive(web_archive), own)["current_step"] == 1  # nothing done
+    assert get_case(open_archive(web_archive), own).current_step == 1  # nothing done
 
 
 def test_failed_logins_are_counted_slowed_and_logged(app: Flask, web_archive: Path,
-                                                     caplog: pytest.LogCaptureFixture,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipeline.web.auth as auth
-
-    slept: list[float] = []
-    monkeypatch.setattr(auth.time, "sleep", slept.append)
-    app.config["LOGIN_DELAY_STEP"] = 0.5
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """Slowed without a sleep: 3 failures are free, the 4th locks the name (then 429, with
+    Retry-After, the password unchecked); every failure and refusal is logged (tests/web/
+    test_web_login_throttle.py has the rest)."""
+    app.config["LOGIN_DELAY_STEP"] = 60.0
     c = app.test_client()
     token = csrf_of(read(c.get("/login")).text)
+    statuses = []
     with caplog.at_level(logging.WARNING, logger="ika.web"):
-        for _ in range(3):
+        for _ in range(5):
             r = read(c.post("/login", data={"name": "clerk", "password": "wrong-one!",
                                              "csrf_token": token}))
-            assert r.status_code == 401
-    assert slept == [0.5, 1.0, 1.5]  # proportional to the failures so far, capped
-    assert sum("failed login" in m for m in caplog.messages) == 3
-    assert accounts.failed_logins(open_archive(web_archive), "clerk") == 3
+            statuses.append(r.status_code)
+    assert statuses == [401, 401, 401, 401, 429]  # the 4th failure locks the name
+    assert r.headers["Retry-After"] == "60"
+    assert sum("failed login" in m for m in caplog.messages) == 4
+    assert sum("login refused" in m for m in caplog.messages) == 1
+    assert accounts.failed_logins(open_archive(web_archive), "clerk") == 4
+    throttle = app.extensions["ika_login_throttle"]
+    later = throttle.clock() + 61
+    throttle.clock = lambda: later  # the lock has run out
     r = read(c.post("/login", data={"name": "clerk", "password": PASSWORD,
                                      "csrf_token": token}))
     assert r.status_code == 302
@@ -138,7 +142,7 @@ def test_api_token_needs_no_csrf_and_records_the_user(app: Flask, web_archive: P
     assert r.json["steps"][0]["done"] == "2026-11-03"
     from pipeline.register.cases import history
 
-    assert any(e["by"] == "ab" and e["action"] == "step.done" for e in history(arc, own))
+    assert any(e.by == "ab" and e.action == "step.done" for e in history(arc, own))
     assert read(c.get("/api/cases", headers={"Authorization": "Bearer nope"})).status_code \
         == 401
     r = read(c.post("/api/cases", json={"title": "T", "type": "mou", "countries": ["SG"],
@@ -240,7 +244,7 @@ def test_a_case_from_step_1_to_the_agreed_dates(login, web_archive: Path) -> Non
     data = c.get(f"/api/cases/{own}").json
     assert data["title"] == "Tajuk baharu" and data["countries"] == ["ID", "SG"]
     hist = c.get(f"/cases/{own}").text
-    assert "case.undo" in hist and "tarikh salah" in hist
+    assert "dibatalkan" in hist and "tarikh salah" in hist  # the undo event, in Malay
 
 
 def test_minit_cerai_from_the_form(login, web_archive: Path) -> None:
@@ -307,7 +311,7 @@ def test_no_request_path_reaches_the_file_system(login, web_archive: Path) -> No
         assert b"[organisation]" not in r.data and b"root:" not in r.data
     r = c.post("/inbox/retry", {"id": "../../ika.toml", "password": "x"})
     assert r.status_code == 302
-    assert "nothing in failed/" in c.get("/inbox").text
+    assert "Tiada dokumen gagal dengan id" in c.get("/inbox").text  # the library's, in Malay
 
 
 @pytest.mark.parametrize("step", ["abc", "", "1e9", "-"])
@@ -319,7 +323,7 @@ def test_a_step_that_is_no_number_is_a_message_not_a_server_error(login, web_arc
     assert r.status_code in (200, 302, 303)
     from pipeline.register.cases import get_case
 
-    assert get_case(open_archive(web_archive), own)["current_step"] == 1  # nothing done
+    assert get_case(open_archive(web_archive), own).current_step == 1  # nothing done
 
 
 def test_a_session_cookie_stops_working_at_logout(app: Flask, login) -> None:

@@ -38,7 +38,7 @@ def inbox_reason(archive: Path, content: bytes, name: str) -> tuple[str, str]:
     shutil.copytree(archive, copy)
     arc = open_archive(copy)
     (arc.inbox / name).write_bytes(content)
-    [outcome] = Watcher(arc, settle=0.05, log=lambda _m: None).once()
+    [outcome] = Watcher(arc, settle=0.05).once()
     shutil.rmtree(copy)
     return outcome.status, (outcome.reason or "")
 

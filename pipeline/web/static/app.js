@@ -36,11 +36,12 @@
           if (outcome["case"]) { msg += " → " + outcome["case"]; }
           if (outcome.reason) { msg += ": " + outcome.reason; }
           if (outcome.note) { msg += " (" + outcome.note + ")"; }
+          if (outcome.message) { msg = file.name + " — " + outcome.message; }  /* in the page's language */
           text(name, msg);
         }
         resolve();
       };
-      xhr.onerror = function () { bar.remove(); li.className = "failed"; text(name, file.name + ": network error"); resolve(); };
+      xhr.onerror = function () { bar.remove(); li.className = "failed"; text(name, file.name + ": " + (form.dataset.networkError || "network error")); resolve(); };
       xhr.send(data);
     });
   }
