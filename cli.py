@@ -81,6 +81,27 @@ class DateType(click.ParamType):
 DATE = DateType()
 
 
+class YearsType(click.ParamType):
+    """A year, or a comma list of years ("2024,2025")."""
+
+    name = "YEAR"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> tuple[int, ...]:
+        if isinstance(value, tuple):
+            return value
+        years = []
+        for part in str(value).split(","):
+            if part.strip():
+                try:
+                    years.append(int(part))
+                except ValueError:
+                    self.fail(f"{part.strip()!r} is not a valid integer.", param, ctx)
+        return tuple(years)
+
+
+YEARS = YearsType()
+
+
 def _open(path: Path):  # -> pipeline.archive.Archive
     from pipeline.archive import open_archive
 
@@ -744,30 +765,38 @@ def verify(archive_path: Path, repair: bool) -> None:
 @main.command()
 @archive_option
 @click.argument("query", required=False)
-@click.option("--country", help="Counterpart country, any name or code.")
-@click.option("--type", "type_", help="Instrument type: id or Malay/English name.")
-@click.option("--level", help="bilateral | multilateral | regional (or dua hala ...).")
+@click.option("--country", "countries", multiple=True, metavar="COUNTRY",
+              help="Counterpart country, any name or code (repeat or comma list: any of them).")
+@click.option("--type", "types", multiple=True, metavar="TYPE",
+              help="Instrument type: id or Malay/English name (repeat or comma list).")
+@click.option("--level", "levels", multiple=True, metavar="LEVEL",
+              help="bilateral | multilateral | regional (or dua hala ...; repeat or comma list).")
 @click.option("--case", "case_id", help="Only documents of this case.")
-@click.option("--year", type=int, help="Year of signature (else of filing).")
+@click.option("--year", "years", type=YEARS, multiple=True,
+              help="Year of signature (else of filing); repeat or comma list: any of them.")
 @click.option("--from", "date_from", type=DATE, help="From this date (signed, else filed).")
 @click.option("--to", "date_to", type=DATE, help="Up to this date.")
 @click.option("--kind", "kinds", multiple=True, metavar="KIND",
               help="instrument | correspondence | generated (repeat or comma list: any of them).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
 @json_option
-def search(archive_path: Path, query: str | None, country: str | None, type_: str | None,
-           level: str | None, case_id: str | None, year: int | None, date_from: date | None,
-           date_to: date | None, kinds: tuple[str, ...], limit: int, as_json: bool) -> None:
+def search(archive_path: Path, query: str | None, countries: tuple[str, ...],
+           types: tuple[str, ...], levels: tuple[str, ...], case_id: str | None,
+           years: tuple[tuple[int, ...], ...], date_from: date | None, date_to: date | None,
+           kinds: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Find filed documents by words (Malay or English) and filters, with facet counts.
-    Each hit's paths work from the folder the command runs in."""
+    Several values of a filter find any of them; different filters must all hold. A facet's
+    counts leave out its own filter. Each hit's paths work from the folder the command runs
+    in."""
     from pipeline import render as report
     from pipeline.search import search as search_archive
     from pipeline.search.sync import paths_from_here
 
     arc = _open(archive_path)
     result = paths_from_here(arc, search_archive(
-        arc, query, country=country, type=type_, level=level, case=case_id,
-        year=year, date_from=date_from, date_to=date_to, limit=limit, kind=list(kinds),
+        arc, query, country=list(countries), type=list(types), level=list(levels),
+        case=case_id, year=[y for group in years for y in group], date_from=date_from,
+        date_to=date_to, limit=limit, kind=list(kinds),
     ))
     if as_json:
         _print_json(result)

@@ -13,7 +13,7 @@ from pipeline.documents import TEMPLATES_DIR
 from pipeline.documents.directory import find_addressee
 from pipeline.documents.letterfields import document_of, fields
 from pipeline.errors import IkaError, StepError, StorageError, TemplateError
-from pipeline.filing.extract import docx_text
+from pipeline.filing.extract_docx import docx_text
 from pipeline.filing.store import Filed, Metadata, documents_of, file_document
 from pipeline.register import sop
 

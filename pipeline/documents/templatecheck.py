@@ -20,7 +20,7 @@ from pipeline.documents.letters import (
 )
 from pipeline.documents.templatetags import balance, lonely_tag_problems, visible_tags
 from pipeline.errors import TemplateError
-from pipeline.filing.extract import docx_text
+from pipeline.filing.extract_docx import docx_text
 from pipeline.register import sop
 from pipeline.settings import Settings
 

@@ -9,18 +9,22 @@ here: the queries are built.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from whoosh import query as wq
 
+from pipeline.errors import IkaError
+
 from .analysis import query_terms
 from .concepts import concept_terms, glossary_trie, match_names
 from .schema import as_datetime
 
-__all__ = ["Parsed", "filters", "parse"]
+__all__ = ["FACETS", "Parsed", "facet_filters", "filters", "parse", "resolve_values"]
 
 
 @dataclass
@@ -104,36 +108,30 @@ def parse(text: str) -> Parsed | None:
     return Parsed(q, highlight)
 
 
+#: A facet's values: one, a comma list ("ID,TH"), or several (an iterable of either).
+Values = Any
+
+#: The facets that take several values (any of them), in the order their filters are built.
+FACETS = ("country", "type", "level", "kind", "year")
+
+
 def filters(
-    country: str | None,
-    type: str | None,
-    level: str | None,
-    case: str | None,
-    year: int | None,
-    date_from: date | None,
-    date_to: date | None,
-    kind: Any = None,
+    country: Values = None,
+    type: Values = None,
+    level: Values = None,
+    case: str | None = None,
+    year: Values = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    kind: Values = None,
 ) -> list[Any]:
     """The filters as Whoosh queries; names of countries, types, levels and kinds in any form.
-    `kind` may be one kind, a comma list, or several (any of them)."""
-    from pipeline.vocab.countries import resolve_country
-    from pipeline.vocab.instruments import resolve_level, resolve_type
-    from pipeline.vocab.kinds import resolve_kinds
-
-    out: list[Any] = []
-    if country:
-        out.append(wq.Term("countries", resolve_country(country)))
-    if type:
-        out.append(wq.Term("type", resolve_type(type)))
-    if level:
-        out.append(wq.Term("level", resolve_level(level)))
-    kinds = resolve_kinds(kind)
-    if kinds:
-        out.append(wq.Or([wq.Term("kind", k) for k in kinds]))
+    Country, type, level, kind and year may each be one value, a comma list, or several:
+    any of them (OR within a facet, AND across the filters)."""
+    chosen = facet_filters(country=country, type=type, level=level, kind=kind, year=year)
+    out: list[Any] = list(chosen.values())
     if case:
         out.append(wq.Term("case", case.strip().upper()))
-    if year is not None:
-        out.append(wq.Term("year", str(int(year))))
     if date_from is not None or date_to is not None:
         start = as_datetime(date_from) if date_from is not None else None
         end = None
@@ -142,6 +140,106 @@ def filters(
             end = datetime(end_day.year, end_day.month, end_day.day, 23, 59, 59, 999999)
         out.append(wq.DateRange("docdate", start, end))
     return out
+
+
+def facet_filters(
+    *,
+    country: Values = None,
+    type: Values = None,
+    level: Values = None,
+    kind: Values = None,
+    year: Values = None,
+) -> dict[str, Any]:
+    """The Whoosh query of each facet given a value, by facet name (see FACETS): a term, or
+    an OR of terms when several values are given. Raises UnknownCountry / UnknownType /
+    UnknownKind for a name that names nothing known, IkaError for a year that is no number."""
+    from pipeline.vocab.countries import resolve_country
+    from pipeline.vocab.instruments import resolve_level, resolve_type
+    from pipeline.vocab.kinds import resolve_kinds
+
+    values = {
+        "country": ("countries", resolve_values(country, resolve_country, _country_name)),
+        "type": ("type", resolve_values(type, resolve_type)),
+        "level": ("level", resolve_values(level, resolve_level)),
+        "kind": ("kind", resolve_kinds(kind)),
+        "year": ("year", resolve_values(year, _year)),
+    }
+    out: dict[str, Any] = {}
+    for name, (field, found) in values.items():
+        if not found:
+            continue
+        if len(found) == 1 and name != "kind":
+            out[name] = wq.Term(field, found[0])
+        else:
+            out[name] = wq.Or([wq.Term(field, v) for v in found])
+    return out
+
+
+#: The most comma-separated parts one name may span ("Saint Helena, Ascension and ...").
+_MAX_PARTS = 3
+
+
+def resolve_values(
+    values: Values, resolve: Callable[[str], str], joined: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """What `resolve` makes of repeated values and comma lists, in the order given, each once;
+    empty when nothing was given. A part that names nothing raises what `resolve` raised.
+
+    A name may hold a comma itself ("Korea, Republic of", "Hong Kong, China"): where
+    `joined` (a cheap test: may this text be one name?) allows it, the longest run of parts
+    that resolves is taken, so such a name still means what it meant alone."""
+    if values is None:
+        return []
+    if isinstance(values, str | int):
+        values = [values]
+    out: list[str] = []
+    for value in values:
+        parts = str(value).split(",")
+        i, n = 0, len(parts)
+        while i < n:
+            if not parts[i].strip():
+                i += 1
+                continue
+            found, end = None, i + 1
+            if joined is not None:
+                for j in range(min(n, i + _MAX_PARTS), i + 1, -1):
+                    text = ",".join(parts[i:j]).strip()
+                    if joined(text):
+                        try:
+                            found, end = resolve(text), j
+                            break
+                        except IkaError:
+                            pass
+            if found is None:
+                found = resolve(parts[i].strip())
+            if found not in out:
+                out.append(found)
+            i = end
+    return out
+
+
+def _country_name(text: str) -> bool:
+    """May `text` be a country's name? (Cheap: no suggestions are looked for.)"""
+    from pipeline.vocab.countries import normalise
+
+    key = normalise(text).replace("'", "")
+    names = _country_names()
+    return key in names or (key.startswith("the ") and key[4:] in names) or (
+        key.startswith("st ") and "saint " + key[3:] in names)
+
+
+@functools.cache
+def _country_names() -> frozenset[str]:
+    from pipeline.vocab.countries import name_table
+
+    return frozenset(k.replace("'", "") for k in name_table())
+
+
+def _year(text: str) -> str:
+    try:
+        return str(int(text))
+    except ValueError:
+        raise IkaError(f"{text!r} is not a year") from None
 
 
 def _terms_query(terms: list[str], boost_title: float = 2.0) -> list[Any]:

@@ -3,8 +3,9 @@
 ``{total, hits: [{doc_id, case, kind, date, title, countries, type, level, path, files, score,
 snippet, ...}], facets: {country, type, level, kind, year}}``. `date` is the date of signature,
 else of filing; `files` are the document's files (a generated letter's .docx and .pdf are one
-hit). Facets count every match of the query and filters,
-not only the page. Snippets show about `SNIPPET_CHARS` of the stored excerpt around the first
+hit). Facets count every match, not only the page: a facet's counts
+those of the query and every filter but its own, so each value says what ticking it too (any
+of them) would find. Snippets show about `SNIPPET_CHARS` of the stored excerpt around the first
 matched word, matches marked with « and »; without a query, the start of the text.
 """
 
@@ -42,11 +43,11 @@ def search(
     index_dir: Path,
     query: str | None = None,
     *,
-    country: str | None = None,
-    type: str | None = None,
-    level: str | None = None,
+    country: Iterable[str] | str | None = None,
+    type: Iterable[str] | str | None = None,
+    level: Iterable[str] | str | None = None,
     case: str | None = None,
-    year: int | None = None,
+    year: Iterable[int | str] | int | str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
     limit: int = 20,
@@ -57,22 +58,33 @@ def search(
 
     A document with several countries counts once under each. Without a query, the newest
     documents come first. Raises UnknownCountry / UnknownType for a filter that names nothing
-    known. `kind`: one kind or several (any of them), by id or name; UnknownKind otherwise.
-    `within_cases` (access control: a Division officer's cases) keeps only the documents
-    of those cases; totals and facets count only those.
+    known. `country`, `type`, `level`, `kind` and `year` each take one value, a comma list or
+    several: any of them (OR within the facet, AND across the filters). `kind` by id or name;
+    UnknownKind otherwise. A facet's counts leave out its own filter and keep the others (see
+    the module). `within_cases` (access control: a Division officer's cases) keeps only the
+    documents of those cases; totals and facets count only those.
     """
     index_dir = Path(index_dir)
     page = max(1, int(limit))
-    filters = parsing.filters(country, type, level, case, year, date_from, date_to, kind)
+    chosen = parsing.facet_filters(country=country, type=type, level=level, kind=kind,
+                                   year=year)
+    filters = parsing.filters(case=case, date_from=date_from, date_to=date_to)
     if within_cases is not None:
         filters.append(wq.Or([wq.Term("case", c.strip().upper()) for c in within_cases]))
     parsed = parsing.parse(query) if query and query.strip() else None
     terms = parsed.highlight if parsed is not None else set()
     with searchers.entry(index_dir) as entry:
         searcher = entry.searcher
-        allowed = docs(entry, wq.And(filters)) if filters else None
+        # The matches of the query and the filters other than the facets, then of each facet's
+        # filter among them: the matches are all of these; a facet counts all but its own.
+        common = docs(entry, wq.And(filters)) if filters else None
+        if parsed is not None:
+            common = docs(entry, parsed.query, common)
+        elif common is None:
+            common = docs(entry, wq.Every())
+        within = {name: docs(entry, q, common) for name, q in chosen.items()}
+        matched = _all_of(common, within.values())
         if parsed is None:
-            matched = allowed if allowed is not None else docs(entry, wq.Every())
             top: list[tuple[int, float | None]] = []
             if matched:
                 flags = flags_of(matched)
@@ -80,14 +92,14 @@ def search(
                 newest = (n for n in entry.by_date() if n < size and flags[n])
                 top = [(n, None) for n in itertools.islice(newest, page)]
         else:
-            matched = docs(entry, parsed.query, allowed)
             top = list(top_scored(entry, parsed.query, matched, page)) if matched else []
-        facets = {
-            name: _facet_counts(
-                {v: (matched & bits).bit_count() for v, bits in entry.facet_sets(field)}
+        facets: dict[str, dict[str, int]] = {}
+        for name, field in _FACETS.items():
+            counted = matched if name not in within else _all_of(
+                common, (bits for other, bits in within.items() if other != name))
+            facets[name] = _facet_counts(
+                {v: (counted & bits).bit_count() for v, bits in entry.facet_sets(field)}
             )
-            for name, field in _FACETS.items()
-        }
         marks = _Marks(terms)
         hits = [_hit(searcher.stored_fields(d), score, marks) for d, score in top]
     return {"total": matched.bit_count(), "hits": hits, "facets": facets}
@@ -127,6 +139,13 @@ def _hit(stored: Mapping[str, Any], score: float | None, marks: _Marks) -> dict[
         "filed": _date_out(stored.get("filed")),
         "filename": stored.get("filename"),
     }
+
+
+def _all_of(found: int, more: Iterable[int]) -> int:
+    """The documents of `found` in every one of `more` (bitsets)."""
+    for bits in more:
+        found &= bits
+    return found
 
 
 def _facet_counts(groups: Mapping[Any, int]) -> dict[str, int]:

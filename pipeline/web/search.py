@@ -19,9 +19,10 @@ bp = Blueprint("search", __name__)
 
 FACETS = ("country", "type", "level", "kind", "year")
 # The facets of which `pipeline.search.search` takes several values (OR within the facet, AND
-# across facets). Of the others it takes one value, so the first ticked applies and the page
-# says so; a facet joins this set when the library accepts a list for it.
-MULTI_VALUE = frozenset({"kind"})
+# across facets): all of them now. A facet's counts leave out its own filter, so its other
+# values stay there to tick. A facet left out of this set would get only its first ticked
+# value, and the page would say so.
+MULTI_VALUE = frozenset(FACETS)
 MAX_RESULTS = 1000
 
 
@@ -37,18 +38,23 @@ def _day(name: str) -> date | None:
 
 def search_args() -> tuple[str | None, dict[str, Any]]:
     """The query and filters of the URL, as `pipeline.search.search` takes them: every ticked
-    value of a facet in MULTI_VALUE, the first ticked of the others."""
+    value of a facet in MULTI_VALUE, the first ticked of the others. A value may be a comma
+    list (?country=ID,TH&year=2024,2025), as `ika search` takes it."""
     a = request.args
     query = (a.get("q") or "").strip() or None
     filters: dict[str, Any] = {}
     for name, values in ticked().items():
         if name == "year":
             years = []
-            for v in values:
+            for v in (part.strip() for value in values for part in value.split(",")):
+                if not v:
+                    continue
                 try:
                     years.append(int(v))
                 except ValueError:
                     raise IkaError(f"{v!r} is not a year") from None
+            if not years:
+                continue
             filters[name] = years if name in MULTI_VALUE else years[0]
         else:
             filters[name] = values if name in MULTI_VALUE else values[0]

@@ -36,7 +36,8 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 LABELLED = CORPUS / "labelled"
 sys.path.insert(0, str(ROOT))
 
-from pipeline.filing.classify import Classification, classify, find_dates  # noqa: E402
+from pipeline.filing.classify import Classification, classify  # noqa: E402
+from pipeline.filing.classify_dates import find_dates  # noqa: E402
 
 MALAYSIA = "MY"
 FIELDS = ("parties", "type", "level")

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from pipeline.filing.classify import Classification, classify, detect_language, find_dates
+from pipeline.filing.classify import Classification, classify, detect_language
+from pipeline.filing.classify_dates import find_dates
 from pipeline.filing.parties import BLOCS
 from pipeline.vocab.countries import GROUPINGS, country_names, is_grouping, name_table, normalise
 

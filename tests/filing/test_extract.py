@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from pipeline.errors import ExtractionError
-from pipeline.filing import extract as extract_module
+from pipeline.filing import extract_ocr
 from pipeline.filing.extract import NEEDS_PASSWORD, NOT_A_PDF, Extraction, extract
 from pipeline.filing.sniff import sniff
 
@@ -453,8 +453,8 @@ def test_encrypted_scan_is_ocred_from_a_decrypted_copy(tmp_path: Path) -> None:
 def test_ocr_that_overruns_is_killed_and_cleaned_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(extract_module, "OCR_TIMEOUT_BASE_S", 0)
-    monkeypatch.setattr(extract_module, "OCR_TIMEOUT_PER_PAGE_S", 0)
+    monkeypatch.setattr(extract_ocr, "OCR_TIMEOUT_BASE_S", 0)
+    monkeypatch.setattr(extract_ocr, "OCR_TIMEOUT_PER_PAGE_S", 0)
     with pytest.raises(ExtractionError) as caught:
         extract(CORPUS / "scans" / "phototest.tif", work_dir=tmp_path)
     assert caught.value.kind == "error"  # the server's time limit, not a fault of the scan
@@ -466,7 +466,7 @@ def test_a_page_tesseract_gives_up_on_is_a_retry_not_a_scan_without_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """OCRmyPDF skips such a page and succeeds; filing it would leave the scan unsearchable."""
-    monkeypatch.setattr(extract_module, "TESSERACT_TIMEOUT_S", 0.01)
+    monkeypatch.setattr(extract_ocr, "TESSERACT_TIMEOUT_S", 0.01)
     with pytest.raises(ExtractionError) as caught:
         extract(CORPUS / "scans" / "phototest.tif", work_dir=tmp_path)
     assert caught.value.kind == "error" and "ika retry" in caught.value.reason

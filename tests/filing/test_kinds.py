@@ -218,7 +218,8 @@ def test_search_kind_filter_repeatable_or_comma_list_and_facet(ika, tmp_path) ->
     both = search(ika, "--kind", "instrument,generated")
     assert both["total"] == 3 and search(ika, "--kind", "instrument", "--kind",
                                          "generated")["total"] == 3
-    assert both["facets"]["kind"] == {"instrument": 2, "generated": 1}
+    # a facet's counts leave out its own filter: the kinds not ticked stay listed to tick
+    assert both["facets"]["kind"] == everything["facets"]["kind"]
     # with the other filters
     assert search(ika, "--kind", "instrument", "--country", "Indonesia")["total"] == 1
     human = ika("search", "--kind", "correspondence").stdout

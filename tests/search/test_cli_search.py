@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cli import main
 from tests.conftest import CORPUS, as_json
@@ -102,6 +104,140 @@ def test_facets_count_every_match(filed: Path) -> None:
     assert facets["country"]["CN"] == 1 and facets["country"]["ASEAN"] == 1
     assert facets["type"]["agreement"] == 4 and facets["type"]["mou"] == 2
     assert sum(facets["level"].values()) == 7
+
+
+def ids(result: dict) -> set[str]:
+    return {h["doc_id"] for h in result["hits"]}
+
+
+def test_several_values_of_a_filter_find_any_of_them(filed: Path) -> None:
+    indonesia, korea = search(filed, "--country", "Indonesia"), search(filed, "--country", "KR")
+    both = search(filed, "--country", "Indonesia", "--country", "Korea Selatan")
+    assert both["total"] == 3 and ids(both) == ids(indonesia) | ids(korea)  # ASEAN-China too
+    # a comma list is the same search; names in Malay or English, codes
+    assert search(filed, "--country", "ID,South Korea") == both
+    assert search(filed, "--country", "Indonesia, Korea Selatan,ID") == both
+    # a name holding a comma stays whole, alone or in a list
+    assert ids(search(filed, "--country", "Korea, Republic of")) == ids(korea)
+    assert search(filed, "--country", "Korea, Republic of,Jepun")["total"] == 2
+    assert search(filed, "--type", "Triti", "--type", "Memorandum Persefahaman")["total"] == 3
+    assert search(filed, "--type", "triti,mou")["total"] == 3
+    assert search(filed, "--level", "serantau", "--level", "pelbagai hala")["total"] == 2
+    assert search(filed, "--level", "regional,multilateral")["total"] == 2
+    years = search(filed, "--year", "2024", "--year", "2025")
+    assert years["total"] == 2 and search(filed, "--year", "2024,2025") == years
+    # OR within a filter, AND across filters
+    assert search(filed, "--country", "ID,KR", "--level", "dua hala")["total"] == 2
+    assert search(filed, "--country", "ID,KR", "--level", "bilateral", "--year", "2025,2026",
+                  )["total"] == 1
+    assert search(filed, "--country", "ID,JP", "--type", "mou,agreement", "--kind",
+                  "instrument")["total"] == 3
+
+
+def test_one_value_of_several_unknown_is_a_clean_error(filed: Path) -> None:
+    res = CliRunner().invoke(main, ["search", "--country", "ID", "--country", "Narnia",
+                                    "--archive", str(filed)])
+    assert res.exit_code == 1 and res.output.startswith("Error: unknown country 'Narnia'")
+    res = CliRunner().invoke(main, ["search", "--type", "mou,surat cinta", "--archive",
+                                    str(filed)])
+    assert res.exit_code == 1 and "unknown instrument type 'surat cinta'" in res.output
+    res = CliRunner().invoke(main, ["search", "--year", "2024,dua", "--archive", str(filed)])
+    assert res.exit_code == 2 and "'dua' is not a valid integer" in res.output
+
+
+def test_a_country_name_holding_a_comma_stays_whole() -> None:
+    """In a comma list, a name with a comma of its own means what it means alone."""
+    from pipeline.search.query import facet_filters
+
+    def codes(value: str) -> list[str]:
+        q = facet_filters(country=value)["country"]
+        return [t.text for t in getattr(q, "subqueries", [q])]
+
+    assert codes("Hong Kong, China") == ["HK"]  # not Hong Kong and China
+    assert codes("Hong Kong, China,Jepun, Korea, Republic of") == ["HK", "JP", "KR"]
+    assert codes("Congo, The Democratic Republic of the,ID") == ["CD", "ID"]
+    assert codes("China, Hong Kong") == ["CN", "HK"]
+    assert codes(" ,ID,,Indonesia, ") == ["ID"]
+
+
+def test_a_facet_counts_without_its_own_filter(filed: Path) -> None:
+    """Each facet counts the matches of the query and every other filter, so the values one may
+    tick too stay listed; the other facets count the matches."""
+    everything = search(filed)
+    both = search(filed, "--country", "ID", "--country", "KR")
+    assert both["facets"]["country"] == everything["facets"]["country"]
+    assert both["facets"]["type"] == {"agreement": 1, "mou": 1, "treaty": 1}
+    assert both["facets"]["year"] == {"2004": 1, "2024": 1, "2025": 1}
+    narrowed = search(filed, "--country", "ID,KR", "--level", "bilateral")
+    assert narrowed["facets"]["level"] == {"bilateral": 2, "regional": 1}
+    assert narrowed["facets"]["country"] == search(filed, "--level", "bilateral")["facets"][
+        "country"]
+    assert narrowed["facets"]["type"] == {"mou": 1, "treaty": 1}
+    # kind too, one value or several
+    assert search(filed, "--kind", "instrument")["facets"]["kind"] == everything["facets"]["kind"]
+    # with a query, the words always hold
+    worded = search(filed, "runding", "--country", "ID")
+    assert worded["facets"]["country"] == search(filed, "runding")["facets"]["country"]
+
+
+def test_one_value_is_the_search_it_was(filed: Path) -> None:
+    """A single value, as a string or a list of one, gives the same search and the same shape."""
+    from pipeline.archive import open_archive
+    from pipeline.search import search_index
+
+    index = open_archive(filed).index_dir
+    for filters in ({"country": "Indonesia"}, {"type": "MOU"}, {"level": "serantau"},
+                    {"year": 2024}, {"kind": "instrument"}):
+        (name, value), = filters.items()
+        one = search_index(index, None, **filters)
+        assert search_index(index, None, **{name: [value]}) == one, filters
+        assert search_index(index, None, **{name: str(value)}) == one, filters
+        assert set(one) == {"total", "hits", "facets"} and one["total"] >= 1
+        assert set(one["facets"]) == {"country", "type", "level", "kind", "year"}
+    assert search_index(index, None, country="", type=[], level=None, year=[]) == (
+        search_index(index, None))
+
+
+COUNTRY_NAMES = ("ID", "Indonesia", "KR", "Korea Selatan", "South Korea", "Jepun", "Japan",
+                 "Selandia Baru", "AU", "China", "Thailand", "ASEAN", "Singapura", "Perancis")
+OTHER_FILTERS = {
+    "--type": ("agreement", "MOU", "Triti", "Perjanjian"),
+    "--level": ("bilateral", "serantau", "pelbagai hala"),
+    "--year": ("2002", "2004", "2024", "2025", "2026"),
+    "--kind": ("instrument", "correspondence"),
+}
+
+
+@st.composite
+def other_filters(draw: st.DrawFn) -> list[str]:
+    args: list[str] = []
+    for flag, values in OTHER_FILTERS.items():
+        chosen = draw(st.lists(st.sampled_from(values), max_size=2, unique=True))
+        for value in chosen:
+            args += [flag, value]
+    words = draw(st.sampled_from(("", "kerjasama", "runding", "agreement", "Malaysia")))
+    return [words, *args] if words else args
+
+
+@settings(max_examples=20, deadline=None)
+@given(a=st.sampled_from(COUNTRY_NAMES), b=st.sampled_from(COUNTRY_NAMES),
+       rest=other_filters())
+def test_property_two_countries_find_the_union_of_each(filed: Path, a: str, b: str,
+                                                       rest: list[str]) -> None:
+    """`--country A --country B` finds what A alone or B alone finds, of what the other
+    filters (and the words) find; its comma list is the same search; the country facet counts
+    as if no country were chosen."""
+    def found(*args: str) -> dict:
+        return search(filed, *args, "--limit", "50")
+
+    both = found("--country", a, "--country", b, *rest)
+    others = found(*rest)
+    union = ids(found("--country", a)) | ids(found("--country", b))
+    assert ids(both) == union & ids(others)
+    assert both["total"] == len(ids(both))
+    assert ids(both) == ids(found("--country", a, *rest)) | ids(found("--country", b, *rest))
+    assert found("--country", f"{a},{b}", *rest) == both
+    assert both["facets"]["country"] == others["facets"]["country"]
 
 
 def test_snippets_and_human_output(filed: Path) -> None:
