@@ -607,6 +607,22 @@ def _quiet_libraries() -> None:
         filing.addHandler(_LogLines())
 
 
+class _OncePerMinute(logging.Filter):
+    """Lets one record a minute through. Waitress warns "Task queue depth is N" at every
+    request that waits for a thread, thousands a minute under load, from the thread that
+    serves every connection: a stderr nobody drains fast enough then stalls the server."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last = float("-inf")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.created - self.last < 60:
+            return False
+        self.last = record.created
+        return True
+
+
 class _LogLines(logging.Handler):
     """Each record of the filing's log as one timestamped line on stdout (`_log`); an
     outcome (the record's `outcome`) in the text face's words."""
@@ -857,6 +873,7 @@ def serve(archive_path: Path, host: str, port: int, no_watch: bool, threads: int
     from pipeline.web import create_app
 
     _quiet_libraries()
+    logging.getLogger("waitress.queue").addFilter(_OncePerMinute())
     arc = _open(archive_path)
     if not accounts.has_users(arc):
         _, otp = accounts.add_user(arc, "admin", "admin", by="ika serve")

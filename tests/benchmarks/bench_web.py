@@ -235,11 +235,16 @@ def main() -> None:
                 saved.write_text(json.dumps([token, ids]))
         port = free_port()
         env = dict(os.environ, IKA_TODAY=TODAY)
+        # The server's output goes to a file, not a pipe read only at the end: under load
+        # waitress logs a line per queued request, a pipe fills (64 KB) within a minute, and
+        # the server then blocks on that write, every client timing out.
+        log_path = Path(tmp) / "serve.log"
+        log = log_path.open("w", encoding="utf-8")
         server = subprocess.Popen(
             [sys.executable, "-c", "import cli; cli.main()", "serve", "--archive", str(root),
              "--host", "127.0.0.1", "--port", str(port), "--no-watch",
              "--threads", str(args.threads)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
@@ -275,10 +280,12 @@ def main() -> None:
         finally:
             server.terminate()
             try:
-                out, _ = server.communicate(timeout=20)
+                server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
-                out, _ = server.communicate()
+                server.wait()
+            log.close()
+            out = log_path.read_text(encoding="utf-8", errors="replace")
             errors = [line for line in out.splitlines() if re.search(r"Traceback|ERROR", line)]
             if errors:
                 print("server log errors:", *errors[:5], sep="\n  ")
