@@ -19,7 +19,9 @@ moves it, and no program can set it back, even one that restores the modificatio
 the bytes need not be read and hashed a second time), and no program holding it open for
 writing (issue 9, severe 1: a writer that pauses longer than the settle time is no longer
 cut short). Otherwise it stays where it is, and the watcher files it again as what it has
-become. The private copy's hash, taken while copying, is the only hash of a dropped file.
+become. The private copy's hash, taken while copying, is the only hash of a dropped file:
+the watcher's OCR lane goes on with the snapshot its quick lane took (`Snapshot.reopen`
+opens the entry again the same way, and only while it is still the very file taken).
 
 Limits, on purpose: a writer on *another machine* writing through a network share is seen
 only through size and times (settle_seconds); between the last check and the unlink there
@@ -175,6 +177,52 @@ class Snapshot:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def reopen(self) -> str | None:
+        """Open the entry again after `close`, as `take` opened it (every folder on the way
+        and the file itself with O_NOFOLLOW), to go on with the private copy taken then (the
+        watcher's OCR lane). None when it is still the very file taken — same identity, a
+        regular file, no program holding it open for writing — and its descriptors are held
+        again; else why it is not (GONE when there is no entry of that name any more), and
+        nothing is held."""
+        try:
+            dir_fd, name = open_parent(self.path, self.place)
+        except LinkEntry as exc:
+            return exc.reason
+        except FileNotFoundError:
+            return GONE
+        except OSError as exc:
+            return f"it cannot be opened ({exc.strerror or exc})"
+        fd = -1
+        why: str | None = None
+        try:
+            lst = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+            if stat.S_ISREG(lst.st_mode) and Identity.of(lst) == self.ident:
+                fd = os.open(name, _FILE_FLAGS, dir_fd=dir_fd)  # a link swapped in: ELOOP
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode) or Identity.of(st) != self.ident:
+                    why = "it changed, or another file now has its name"
+                elif writer_open(fd, self.ident):
+                    why = "a program has it open for writing"
+            else:
+                why = "it changed, or another file now has its name"
+        except FileNotFoundError:
+            why = GONE
+        except OSError as exc:
+            why = f"it cannot be opened ({exc.strerror or exc})"
+        except BaseException:
+            why = "interrupted"
+            raise
+        finally:
+            if why is not None:
+                for opened in (fd, dir_fd):
+                    if opened >= 0:
+                        with suppress(OSError):
+                            os.close(opened)
+        if why is not None:
+            return why
+        self.dir_fd, self.name, self.fd = dir_fd, name, fd
+        return None
 
     # -- is it still the file that was taken? ----------------------------------------------
     def changed(self) -> str | None:

@@ -10,7 +10,11 @@ one document at a time (OCRmyPDF itself uses every core for the pages of that on
 20,000-page scan delays only the scans behind it, and even those no longer than the
 per-document limits (`[filing] max_pages`, `max_seconds_per_document`); letters and text
 files keep being filed meanwhile. A worker pool would let two big scans block everything;
-OCR in parallel would only share the same two cores.
+OCR in parallel would only share the same two cores. The quick lane hands the OCR lane what
+it did (pipeline.filing.preflight.Handoff): the private copy, its hash and the duplicate
+check, so a scan is copied, hashed and checked once before OCR; the OCR lane goes on with
+that copy only while the inbox entry is still the very file taken (else it takes it again
+as it is now). A scan waiting for OCR keeps its private copy in the work folder meanwhile.
 
 What cannot be filed now is said once, not on every pass: a file still being written is
 tried again when it settles; a file that cannot be read, a path too long for the system, a
@@ -40,6 +44,7 @@ from pipeline.archive import Archive
 from pipeline.errors import IkaError
 from pipeline.filing.filters import is_ignored
 from pipeline.filing.intake import Outcome, log_line, log_outcome, process
+from pipeline.filing.preflight import Handoff
 from pipeline.filing.snapshot import PATH_MAX, name_bytes, shown
 from pipeline.filing.stability import StabilityTracker
 from pipeline.search import index_documents
@@ -132,7 +137,7 @@ class Watcher:
         self._reported: dict[Path, object] = {}  # what was last said about a path not filed
         self._busy_tries: dict[Path, int] = {}
         self._once = False
-        self._ocr_queue: queue.Queue[Path | None] = queue.Queue()
+        self._ocr_queue: queue.Queue[tuple[Path, Handoff | None] | None] = queue.Queue()
         self._ocr_pending: set[Path] = set()
         self._ocr_thread: threading.Thread | None = None
 
@@ -185,7 +190,7 @@ class Watcher:
                     break
                 outcome = self._process(path, ocr=not self.ocr_lane)
                 if outcome.status == "queued":
-                    self._to_ocr_lane(path)
+                    self._to_ocr_lane(path, outcome.handoff)
                     continue
                 self._record(outcome)
                 if outcome.status == "filed" and outcome.doc_id:
@@ -195,11 +200,11 @@ class Watcher:
                 index_documents(self.arc, filed)
         return len(ready)
 
-    def _process(self, path: Path, *, ocr: bool) -> Outcome:
+    def _process(self, path: Path, *, ocr: bool, handoff: Handoff | None = None) -> Outcome:
         """intake.process, with anything unexpected turned into one log line: a file never
         stops the watcher."""
         try:
-            return process(self.arc, path, log=self.log, index=False, ocr=ocr)
+            return process(self.arc, path, log=self.log, index=False, ocr=ocr, handoff=handoff)
         except IkaError as exc:
             return Outcome(path, "skipped", reason=f"{exc}; left where it is", kind="error")
         except Exception as exc:  # a bug: said once, the file is kept, the watcher goes on
@@ -249,9 +254,13 @@ class Watcher:
         self.notice(path)
 
     # -- the OCR lane ---------------------------------------------------------
-    def _to_ocr_lane(self, path: Path) -> None:
+    def _to_ocr_lane(self, path: Path, handoff: Handoff | None) -> None:
+        """Queue `path` for the OCR lane with what the quick lane took of it (its handoff,
+        which the lane files or discards)."""
         with self._lock:
             if path in self._ocr_pending:
+                if handoff is not None:
+                    handoff.discard()
                 return
             self._ocr_pending.add(path)
             if self._ocr_thread is None:
@@ -260,17 +269,20 @@ class Watcher:
                 self._ocr_thread.start()
         self.log(f"queued  {self._name(path)}: for OCR ({self._ocr_queue.qsize() + 1} "
                  "waiting); other files go on being filed")
-        self._ocr_queue.put(path)
+        self._ocr_queue.put((path, handoff))
 
     def _ocr_worker(self) -> None:
         while True:
-            path = self._ocr_queue.get()
-            if path is None:
+            item = self._ocr_queue.get()
+            if item is None:
                 return
+            path, handoff = item
             try:
                 if self.stopping.is_set():
+                    if handoff is not None:
+                        handoff.discard()
                     continue  # not started: it stays in the inbox for the next run
-                outcome = self._process(path, ocr=True)
+                outcome = self._process(path, ocr=True, handoff=handoff)
                 if outcome.status == "filed" and outcome.doc_id:
                     index_documents(self.arc, [outcome.doc_id])
                 with self._lock:

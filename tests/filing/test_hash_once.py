@@ -86,7 +86,7 @@ def count(monkeypatch: pytest.MonkeyPatch) -> Iterator[Count]:
 
     monkeypatch.setattr(hashlib, "sha256", Sha256)
 
-    from pipeline.filing import intake, store
+    from pipeline.filing import preflight, store
 
     real_sha256_of = store.sha256_of
 
@@ -95,7 +95,7 @@ def count(monkeypatch: pytest.MonkeyPatch) -> Iterator[Count]:
         return real_sha256_of(path)
 
     monkeypatch.setattr(store, "sha256_of", sha256_of)
-    monkeypatch.setattr(intake, "sha256_of", sha256_of)
+    monkeypatch.setattr(preflight, "sha256_of", sha256_of)
 
     def on_sql(conn, cursor, statement, params, context, executemany) -> None:
         if BY_SHA.search(statement):
@@ -334,3 +334,94 @@ def test_setting_aside_never_replaces_what_was_set_aside_before(archive: Path) -
     for n, p in enumerate(kept):
         assert f"sebab {n}" in p.with_name(p.name + ".reason.txt").read_text()
     assert not os.listdir(archive / "failed")
+
+
+# --- a scan: the quick lane hands its private copy to the OCR lane -----------------------------
+
+SCAN = CORPUS / "scans" / "phototest.tif"  # an image: no text without OCR
+
+
+@pytest.mark.slow
+def test_a_scan_is_copied_hashed_and_looked_up_once_across_both_lanes(
+        ika, archive: Path, count: Count) -> None:
+    """The watcher's quick lane takes the scan (one private copy, one hash, the preflight
+    lookup) and finds it needs OCR; the OCR lane files that very copy: no second copy, no
+    second hash, no second preflight — only the authoritative lookup under the write lock."""
+    data = SCAN.read_bytes()
+    entry = drop(archive, data, "imbasan/phototest.tif")
+    out = ika("watch", "--once").stdout
+    assert "queued" in out and "filed   inbox/imbasan/phototest.tif" in out, out
+    assert not entry.exists()
+    (row,) = docs(archive)
+    assert row["sha256"] == sha(data) and row["method"] == "ocr"
+    with sqlite3.connect(archive / "register.sqlite3") as db:
+        (text,) = db.execute("SELECT text FROM texts WHERE doc_id = ?", (row["id"],)).fetchone()
+    assert "quick brown dog" in text.lower()
+    assert (archive / row["path"]).read_bytes() == data
+    assert count.hashes(data) == 1, count.digests
+    assert count.lookups == 2
+    assert not list((archive / ".work").glob("*/file-*"))  # the private copy went with it
+
+
+def _queued(arc: object, entry: Path, handoff: object = None) -> object:
+    """The quick lane's outcome for `entry` (nothing is OCR'd)."""
+    from pipeline.filing.intake import process
+
+    return process(arc, entry, index=False, ocr=False, handoff=handoff)  # type: ignore[arg-type]
+
+
+def test_a_handoff_goes_on_with_its_copy_only_while_the_entry_is_that_file(
+        archive: Path, count: Count) -> None:
+    """Unchanged, the entry goes on with the quick lane's copy and check (no second copy,
+    hash or lookup). Rewritten while it waited, it is taken again as it is now; the first
+    copy is gone with its job folder."""
+    from pipeline.archive import open_archive
+
+    arc = open_archive(archive)
+    first, second = SCAN.read_bytes(), (CORPUS / "scans" / "typewriter.png").read_bytes()
+    entry = drop(archive, first, "imbasan.tif")
+    queued = _queued(arc, entry)
+    assert queued.status == "queued" and queued.handoff.sha256 == sha(first)
+    job = queued.handoff.job
+    assert job.is_dir() and queued.handoff.snap.fd < 0  # no descriptor held while it waits
+    again = _queued(arc, entry, queued.handoff)
+    assert again.handoff.job == job and again.handoff.sha256 == sha(first)
+    assert count.hashes(first) == 1 and count.lookups == 1
+
+    entry.write_bytes(second)  # the same inode, other bytes
+    retaken = _queued(arc, entry, again.handoff)
+    assert retaken.status == "queued" and retaken.handoff.sha256 == sha(second)
+    assert not job.exists() and retaken.handoff.job.is_dir()
+    assert count.hashes(second) == 1 and count.lookups == 2
+    retaken.handoff.discard()
+    assert not retaken.handoff.job.exists() and entry.read_bytes() == second
+
+
+def test_a_link_swapped_in_while_a_scan_waits_for_ocr_is_never_followed(
+        archive: Path, tmp_path: Path) -> None:
+    from pipeline.archive import open_archive
+
+    arc = open_archive(archive)
+    secret = tmp_path / "rahsia.txt"
+    secret.write_text("RAHSIA", encoding="utf-8")
+    entry = drop(archive, SCAN, "sub/imbasan.tif")
+    queued = _queued(arc, entry)
+    entry.unlink()
+    entry.symlink_to(secret)
+    out = _queued(arc, entry, queued.handoff)
+    assert out.status == "failed" and "a link" in (out.reason or "")
+    assert (archive / "failed" / "sub" / "imbasan.tif").is_symlink()
+    assert not queued.handoff.job.exists() and docs(archive) == []
+    assert secret.read_text(encoding="utf-8") == "RAHSIA"
+
+
+def test_a_scan_opened_for_writing_while_it_waits_is_left_for_later(archive: Path) -> None:
+    from pipeline.archive import open_archive
+
+    arc = open_archive(archive)
+    entry = drop(archive, SCAN, "imbasan.tif")
+    queued = _queued(arc, entry)
+    with open(entry, "ab"):  # a writer came back, has written nothing yet
+        out = _queued(arc, entry, queued.handoff)
+    assert out.status == "skipped" and out.kind == "busy", out
+    assert not queued.handoff.job.exists() and entry.read_bytes() == SCAN.read_bytes()
