@@ -246,3 +246,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if (module in SLOW_MODULES or name in SLOW_TESTS.get(module, ())
                 or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Hostile file names (undecodable bytes, as surrogates) reach the captured output; pytest-xdist
+    cannot send such text from a worker, and the worker dies. Escape them first."""
+    def clean(text: str) -> str:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+    report.sections = [(title, clean(content)) for title, content in report.sections]
+    if isinstance(report.longrepr, str):
+        report.longrepr = clean(report.longrepr)
