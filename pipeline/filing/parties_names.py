@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.vocab.countries import name_table, normalise
+from pipeline.vocab.formal_names import SOVEREIGN
 from pipeline.vocab.names import NameScanner
 
 MALAYSIA = "MY"
@@ -204,6 +205,22 @@ class _Hit:
     members: bool  # "the Member States of ASEAN": speaks of a grouping's members
 
 
+# A state that acts for one of its own territories is not a party in its own name: "the
+# Government of Denmark and the Home Government of the Faroe Islands", "the Kingdom of the
+# Netherlands in respect of Aruba", "the United Kingdom on behalf of the Isle of Man".
+_ACTS_FOR = re.compile(
+    r"\s*(?:and (?:the )?(?:home(?: rule)?|local|territorial) government of|"
+    r"(?:acting )?(?:in respect of|on behalf of))(?: the)?\s*"
+)
+
+
+def _acts_for(hit: _Hit, following: _Hit, canon: str) -> bool:
+    """Whether `hit` is a sovereign named with the territory it acts for, just after it."""
+    if SOVEREIGN.get(following.code) != hit.code:
+        return False
+    return _ACTS_FOR.fullmatch(canon[hit.end : following.start]) is not None
+
+
 class _Reader:
     """Finds names in text: the shared table, plus the short forms one text defines."""
 
@@ -233,6 +250,9 @@ class _Reader:
             if out and hit.start < out[-1].end:
                 continue
             out.append(hit)
+        for i in range(len(out) - 2, -1, -1):  # the sovereign's name is part of the territory's
+            if _acts_for(out[i], out[i + 1], canon):
+                out[i : i + 2] = [_Hit(out[i].start, out[i + 1].end, out[i + 1].code, False)]
         return out
 
     def codes(self, text: str) -> list[str]:

@@ -1161,3 +1161,59 @@ def test_listed_members_property(grouping, names) -> None:
     result = classify(text)
     assert (set(result.countries), result.blocs) == ({other_code}, (bloc,))
     assert set(result.members) == {code for _, code in members}
+
+
+@pytest.mark.parametrize(
+    ("designation", "territory"),
+    [
+        ("the Government of the Kingdom of Denmark and the Home Rule Government of Greenland",
+         "GL"),
+        ("the Government of the Kingdom of the Netherlands in respect of Aruba", "AW"),
+        ("the Government of the United Kingdom of Great Britain and Northern Ireland on behalf "
+         "of the Isle of Man", "IM"),
+    ],
+)  # fmt: skip
+def test_a_state_acting_for_its_territory(designation: str, territory: str) -> None:
+    """A state named with the territory it acts for ("... and the Home Government of", "in
+    respect of", "on behalf of") is not a party of its own: the territory is."""
+    preamble = (
+        f"AGREEMENT\n\n{designation}, of the one part, and the Government of the Republic of "
+        "Chile, of the other part,\n\nDesiring to cooperate;\n\nHave agreed as follows:\n"
+    )
+    assert _parties(preamble) == ({territory, "CL"}, (), set(), "bilateral")
+    if " on behalf of " in designation:
+        return  # in a signature block, "on behalf of" starts a block of its own
+    signatures = (
+        "Article 1\nThe Parties shall cooperate.\n\nIN WITNESS WHEREOF the undersigned have "
+        "signed this Agreement.\n\nDone at Santiago on 5 May 2015.\n\n"
+        f"For the Government of the Republic of Chile:\n\nFor {designation}:\n"
+    )
+    assert _parties(signatures) == ({territory, "CL"}, (), set(), "bilateral")
+
+
+def test_a_state_acting_for_its_territory_across_columns() -> None:
+    """Two signature blocks side by side, the extraction interleaving their lines."""
+    text = (
+        "Article 1\nEither Contracting Party may terminate this Agreement.\n\nIN WITNESS WHEREOF "
+        "the undersigned have signed this Agreement.\n\nDone at Nuuk, in two originals.\n\n"
+        "For the Government of For the Government of\nthe Republic of Latvia Denmark and the\n"
+        "Home Rule Government of\nGreenland\n"
+    )
+    assert _parties(text) == ({"LV", "GL"}, (), set(), "bilateral")
+
+
+@pytest.mark.parametrize(
+    "signatures",
+    [
+        "For the Kingdom of Denmark:\n\nFor Greenland:\n\nFor the Republic of Iceland:\n",
+        "For the Government of France and the Home Government of the Faroe Islands:\n\n"
+        "For the Republic of Iceland:\n",
+    ],
+)
+def test_a_state_and_a_territory_each_signing(signatures: str) -> None:
+    """A state signing in its own block, or with a territory not its own, stays a party."""
+    text = (
+        "Article 1\nThe Parties shall cooperate.\n\nIN WITNESS WHEREOF the undersigned have "
+        f"signed this Agreement.\n\nDone at Reykjavik on 5 May 2015.\n\n{signatures}"
+    )
+    assert len(_parties(text)[0]) == 3
