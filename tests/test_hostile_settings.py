@@ -271,8 +271,34 @@ def test_summary_into_a_missing_folder(ika, archive: Path, tmp_path: Path) -> No
     before = tree(archive)
     target = tmp_path / "missing" / "x.html"
     one_error(ika("case", "summary", case_id, "-o", str(target), expect=None),
-              "No such file or directory", str(target))
+              "no folder", str(target))
     assert not target.parent.exists() and tree(archive) == before
+
+
+@pytest.mark.parametrize(
+    "inside", ["register.sqlite3", "ika.toml", "files/../ika.toml", "new.html"])
+def test_summary_never_writes_into_the_archive(ika, archive: Path, inside: str) -> None:
+    """`-o` naming the register, the settings or any path in the archive is refused: the
+    archive is as it was, byte for byte."""
+    case_id = ika(*NEW).stdout.strip()
+    before = tree(archive)
+    one_error(ika("case", "summary", case_id, "-o", str(archive / inside), expect=None),
+              "inside the archive")
+    assert tree(archive) == before
+
+
+def test_summary_does_not_overwrite_without_force(ika, archive: Path, tmp_path: Path) -> None:
+    case_id = ika(*NEW).stdout.strip()
+    target = tmp_path / "ringkasan.html"
+    target.write_text("mine")
+    one_error(ika("case", "summary", case_id, "-o", str(target), expect=None), "--force")
+    assert target.read_text() == "mine"
+    link = tmp_path / "link.html"
+    link.symlink_to(archive / "ika.toml")
+    one_error(ika("case", "summary", case_id, "-o", str(link), "--force", expect=None),
+              "symbolic link")
+    ika("case", "summary", case_id, "-o", str(target), "--force")
+    assert case_id in target.read_text()
 
 
 def test_init_where_no_folder_can_be() -> None:
@@ -519,3 +545,22 @@ def test_fuzz_settings_never_end_in_a_traceback(archive: Path, content: bytes,
         if res.exit_code == 1:
             assert res.output.count("Error:") == 1, res.output
         assert toml.read_bytes() == content, command
+
+
+@pytest.mark.parametrize("column,value", [
+    ("received", "9999-12-28"), ("received", "garbage"), ("received", "0001-01-01"),
+    ("step", "9999-12-28"), ("step", "31/12/2026"),
+])
+def test_an_impossible_date_put_in_the_register_by_hand_is_named(
+        ika, archive: Path, column: str, value: str) -> None:
+    """A row written by an older version or a hand repair: every report says which case and
+    which date, in one Error: line, instead of a traceback."""
+    case_id = ika(*NEW).stdout.strip()
+    ika("case", "done", case_id, "1", "--date", "2026-10-02")
+    with sqlite3.connect(archive / "register.sqlite3") as db:
+        if column == "received":
+            db.execute("UPDATE cases SET received = ? WHERE id = ?", (value, case_id))
+        else:
+            db.execute("UPDATE steps SET done = ? WHERE case_id = ?", (value, case_id))
+    for command in (["due"], ["case", "list"], ["case", "show", case_id], ["due", "--json"]):
+        one_error(ika(*command, expect=None), case_id, "not a date this archive can have")

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Date, String, cast, func, select
 
 from pipeline.archive import Archive
 from pipeline.clock import today
-from pipeline.errors import CaseNotFound
+from pipeline.errors import CaseNotFound, RegisterDamaged
 from pipeline.register import sop
 from pipeline.register.model import Case, DueItem, Event, Negotiation
 from pipeline.register.store import case_values, cases, events, steps
@@ -63,16 +63,44 @@ def _values(conn: Connection, case_id: str) -> dict[str, str]:
 # ---------------------------------------------------------------- reading
 
 
+# Dates a register written by `ika` can hold; anything else was put there by hand or by a
+# damaged copy, and is named as such instead of failing deep in the deadline arithmetic.
+_SANE = (date(1900, 1, 1), date(2200, 12, 31))
+
+
+def _damaged(case_id: str, what: str, value: Any) -> RegisterDamaged:
+    return RegisterDamaged(
+        f"{case_id}: the register holds {value!r} as its {what}, which is not a date this "
+        "archive can have; restore the register from a backup or correct that row")
+
+
+def _checked(case_id: str, what: str, value: Any) -> Any:
+    """`value` as a date (or None), or RegisterDamaged naming the case and the field."""
+    if value is None:
+        return None
+    try:
+        day = _as_date(value)
+    except (ValueError, TypeError):
+        raise _damaged(case_id, what, value) from None
+    if not _SANE[0] <= day <= _SANE[1]:
+        raise _damaged(case_id, what, str(day))
+    return day
+
+
 def load_case(conn: Connection, case_id: str) -> CaseRow:
-    row = conn.execute(select(cases).where(cases.c.id == case_id.strip().upper())).first()
+    key = case_id.strip().upper()
+    row = conn.execute(select(*_FAST_COLUMNS).where(cases.c.id == key)).first()
     if row is None:
         raise CaseNotFound(f"no case {case_id!r}; `ika case list` shows the cases")
     done: dict[int, date] = {}
     notes: dict[int, str | None] = {}
-    for s in conn.execute(select(steps).where(steps.c.case_id == row.id)):
-        done[s.n] = s.done
-        notes[s.n] = s.note
-    return CaseRow(row, done, notes)
+    day = cast(steps.c.done, String)
+    for n, when, note in conn.execute(
+        select(steps.c.n, day, steps.c.note).where(steps.c.case_id == row.id)
+    ):
+        done[n] = _checked(row.id, f"step {n} date", when)
+        notes[n] = note
+    return CaseRow(_FastRow(*_parsed(row)), done, notes)
 
 
 def _load_many(conn: Connection, where: Iterable[Any] = ()) -> list[CaseRow]:
@@ -90,7 +118,7 @@ def _load_many(conn: Connection, where: Iterable[Any] = ()) -> list[CaseRow]:
             select(steps.c.case_id, steps.c.n, day, steps.c.note)
         ):
             if case_id in done:
-                done[case_id][n] = _as_date(when)
+                done[case_id][n] = _checked(case_id, f"step {n} date", when)
                 notes[case_id][n] = note
     return [CaseRow(r, done[r.id], notes[r.id]) for r in rows]
 
@@ -110,9 +138,11 @@ _DATE_AT = [i for i, c in enumerate(cases.columns) if c.name in _DATE_COLUMNS]
 def _parsed(row: Any) -> list[Any]:
     values = list(row)
     for i in _DATE_AT:
-        if values[i] is not None:
-            values[i] = _as_date(values[i])
+        values[i] = _checked(values[0], _COLUMN_NAMES[i], values[i])
     return values
+
+
+_COLUMN_NAMES = [c.name.replace("_", " ") for c in cases.columns]
 
 
 def to_case(arc: Archive, case: CaseRow, on: date, tl: Timeline | None = None,
