@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -556,8 +557,9 @@ def doc_check(archive_path: Path, strict: bool) -> None:
 @archive_option
 @click.argument("case_id", metavar="CASE")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the HTML here instead of stdout.")
-def case_summary(archive_path: Path, case_id: str, output: Path | None) -> None:
+              help="Write the HTML here instead of stdout (never inside the archive).")
+@click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
+def case_summary(archive_path: Path, case_id: str, output: Path | None, force: bool) -> None:
     """A one-page HTML summary of the case: its timeline against the SOP's deadlines."""
     from pipeline import clock
     from pipeline.documents import docmaker, letters
@@ -575,10 +577,33 @@ def case_summary(archive_path: Path, case_id: str, output: Path | None) -> None:
 
     html = printable(html)  # a title's escape codes are no more use in a page than on a screen
     if output:
-        output.write_text(html, encoding="utf-8")  # a missing folder: one Error: line (IkaGroup)
+        _write_new(output, html, arc.root, force=force)
         _say(str(output))
     else:
         click.echo(html)
+
+
+def _write_new(output: Path, text: str, archive_root: Path, *, force: bool) -> None:
+    """Write a report the user asked for without harming anything: never into the archive
+    (its register, settings and filed originals), never through a link, and never over an
+    existing file unless --force. A missing folder is one Error: line (IkaGroup)."""
+    target = output.parent.resolve() / output.name
+    root = archive_root.resolve()
+    if target == root or root in target.parents:
+        raise click.ClickException(f"{output}: inside the archive {archive_root}; "
+                                   "write the summary somewhere else")
+    if not target.parent.is_dir():
+        raise click.ClickException(f"{output}: no folder {output.parent}")
+    if output.is_symlink():
+        raise click.ClickException(f"{output}: a symbolic link; give a plain file name")
+    if output.exists() and not force:
+        raise click.ClickException(f"{output} exists; give --force to replace it")
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent,
+                                     prefix=f".{target.name}.", delete=False) as f:
+        f.write(text)
+    os.replace(f.name, target)
 
 
 # ------------------------------------------------------------------ filing
@@ -629,10 +654,12 @@ class _LogLines(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         from pipeline import render
+        from pipeline.text import one_line
 
         outcome = getattr(record, "outcome", None)
-        _log(render.outcome_line(outcome, record.root) if outcome is not None  # type: ignore[attr-defined]
-             else record.getMessage())
+        # One record, one line: a name with a newline in it is shown as \n, never split.
+        _log(one_line(render.outcome_line(outcome, record.root) if outcome is not None  # type: ignore[attr-defined]
+                      else record.getMessage()))
 
 
 @main.command()
@@ -683,16 +710,17 @@ def file_cmd(archive_path: Path, paths: tuple[str, ...], case_id: str | None,
 
     _quiet_libraries()
     if kind is not None:  # DOC-IDs only; then re-linked too when --case is given
+        from pipeline import render as report
         from pipeline.filing.kinds import set_kinds
 
         for change in set_kinds(_open(archive_path), list(paths), kind, by=by):
-            _say(change.line())
+            _say(report.kind_change_line(change))
         if not case_id:
             return
-    failed = intake.file_many(_open(archive_path), list(paths), case_id=case_id,
-                              password=password, by=by)
-    if failed:
-        raise click.ClickException(f"{failed} of {len(paths)} not filed")
+    failed, considered = intake.file_many(_open(archive_path), list(paths), case_id=case_id,
+                                          password=password, by=by)
+    if failed:  # of every file considered: a folder counts its files
+        raise click.ClickException(f"{failed} of {considered} not filed")
 
 
 @main.command()
@@ -712,9 +740,10 @@ def retry(archive_path: Path, names: tuple[str, ...], password: str | None,
     if not paths:
         _log(f"nothing to retry: {arc.failed} is empty")
         return
-    failed = intake.file_many(arc, [str(p) for p in paths], password=password, by=by)
+    failed, considered = intake.file_many(arc, [str(p) for p in paths], password=password,
+                                          by=by)
     if failed:
-        raise click.ClickException(f"{failed} of {len(paths)} still not filed (see failed/)")
+        raise click.ClickException(f"{failed} of {considered} still not filed (see failed/)")
 
 
 @main.command()

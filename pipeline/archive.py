@@ -70,6 +70,7 @@ def init_archive(root: Path, state: str = "PJY") -> tuple[Archive, bool]:
     state = state.upper()
     if state not in STATES:
         raise ArchiveNotFound(f"unknown state {state!r}; use one of {', '.join(sorted(STATES))}")
+    _refuse_nested(root)
     created = not (root / settings_mod.FILENAME).exists()
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -90,6 +91,51 @@ def init_archive(root: Path, state: str = "PJY") -> tuple[Archive, bool]:
     reg.create()
     reg.dispose()
     return arc, created
+
+
+def is_archive(folder: Path) -> bool:
+    """`folder` holds an archive: its ika.toml and its register."""
+    return (folder / settings_mod.FILENAME).is_file() and (folder / REGISTER_FILE).exists()
+
+
+def enclosing_archive(path: Path) -> Path | None:
+    """The archive a folder above `path` (links resolved) is, the nearest; None if none is."""
+    for folder in _real(path).parents:
+        if is_archive(folder):
+            return folder
+    return None
+
+
+def _archive_inside(folder: Path, limit: int = 20_000) -> Path | None:
+    """An archive somewhere below `folder` (the first found within `limit` folders)."""
+    for n, (here, dirs, _files) in enumerate(os.walk(folder)):
+        if n >= limit:
+            return None
+        if Path(here) != folder and is_archive(Path(here)):
+            return Path(here)
+        dirs.sort()
+    return None
+
+
+def _refuse_nested(root: Path) -> None:
+    """An archive may not lie inside another one (whose watcher would file the new archive's
+    register and settings, or whose files/ and index/ it would litter), nor have one in its
+    inbox (which its own watcher would file)."""
+    outer = enclosing_archive(root)
+    if outer is not None:
+        raise ArchiveNotFound(
+            f"cannot create an archive at {root}: it lies inside the archive {outer}; "
+            "give a folder outside any archive"
+        )
+    real = _real(root)
+    toml = real / settings_mod.FILENAME
+    inbox = real / (settings_mod.load(toml).inbox if toml.is_file() else "inbox")
+    inner = _archive_inside(inbox) if inbox.is_dir() else None
+    if inner is not None:
+        raise ArchiveNotFound(
+            f"cannot create an archive at {root}: its inbox {inbox} holds the archive {inner}, "
+            "which the watcher would file; move that archive out first"
+        )
 
 
 def open_archive(root: Path) -> Archive:

@@ -22,6 +22,8 @@ from pipeline.vocab.malay import malay_date
 if TYPE_CHECKING:
     from pipeline.filing.fixity import Problem
     from pipeline.filing.intake import Outcome
+    from pipeline.filing.kinds import KindChange
+    from pipeline.search.hits import SearchResult
 
 Echo = Callable[[str], None]
 
@@ -257,37 +259,37 @@ def country_label(code: str) -> str:
     return code if is_grouping(code) else f"{country_name_ms(code)} ({code})"
 
 
-def print_search(echo: Echo, result: dict[str, Any]) -> None:
+def print_search(echo: Echo, result: SearchResult) -> None:
     """Ranked hits with their snippets (matches in bold), then the facets of the whole result."""
     from pipeline.vocab.instruments import level_name_ms, type_name_ms
 
     country = country_label
 
-    total = result["total"]
-    hits = result["hits"]
+    total = result.total
+    hits = result.hits
     echo(f"{total} document(s)" + (f", showing {len(hits)}" if len(hits) < total else ""))
     for n, h in enumerate(hits, 1):
         echo("")
-        echo(click.style(f"{n:>2}. {h.get('title') or h.get('filename')}", bold=True))
-        meta = [h["doc_id"], h.get("case") or "unassigned", h.get("kind") or "-"]
-        if h.get("type"):
-            meta.append(type_name_ms(h["type"]))
-        meta.append(", ".join(country(c) for c in h.get("countries") or []) or "-")
-        if h.get("level"):
-            meta.append(level_name_ms(h["level"]))
-        if h.get("signed"):
-            meta.append(f"ditandatangani {fmt(h['signed'])}")
-        elif h.get("date"):
-            meta.append(f"difailkan {fmt(h['date'])}")
+        echo(click.style(f"{n:>2}. {h.title or h.filename}", bold=True))
+        meta = [h.doc_id or "", h.case or "unassigned", h.kind or "-"]
+        if h.type:
+            meta.append(type_name_ms(h.type))
+        meta.append(", ".join(country(c) for c in h.countries) or "-")
+        if h.level:
+            meta.append(level_name_ms(h.level))
+        if h.signed:
+            meta.append(f"ditandatangani {fmt(h.signed)}")
+        elif h.date:
+            meta.append(f"difailkan {fmt(h.date)}")
         echo("    " + " · ".join(meta))
-        if h.get("snippet"):
-            echo("    " + _bold_marks(h["snippet"].replace("\n", " ")))
-        for f in h.get("files") or [{"path": h["path"]}]:  # a letter's .docx and .pdf
-            echo(f"    {f['path']}")
+        if h.snippet:
+            echo("    " + _bold_marks(h.snippet.replace("\n", " ")))
+        for path in [f.path for f in h.files] or [h.path]:  # a letter's .docx and .pdf
+            echo(f"    {path}")
     if not total:
         return
     echo("")
-    facets = result.get("facets") or {}
+    facets = result.facets
     names = {"country": country, "type": type_name_ms, "level": level_name_ms}
     for name in ("country", "type", "level", "kind", "year"):
         counts = facets.get(name) or {}
@@ -295,6 +297,13 @@ def print_search(echo: Echo, result: dict[str, Any]) -> None:
         shown = ", ".join(f"{label(k)} {v}" for k, v in counts.items() if v)
         if shown:
             echo(f"{name + ':':9s}{shown}")
+
+
+def kind_change_line(change: KindChange) -> str:
+    """`ika file DOC-ID --kind K`: what changed, or that nothing did."""
+    if not change.changed:
+        return f"{change.doc_id} is already {change.new}"
+    return f"{change.doc_id}: kind {change.old} -> {change.new}"
 
 
 def _bold_marks(snippet: str) -> str:

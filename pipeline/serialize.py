@@ -136,6 +136,38 @@ def _problem(p: Any) -> dict[str, Any]:
     return {"doc_id": p.doc_id, "path": p.path, "problem": p.problem}
 
 
+def _hit_file(f: Any) -> dict[str, Any]:
+    return {"doc_id": f.doc_id, "path": f.path, "format": f.format}
+
+
+def _hit(h: Any) -> dict[str, Any]:
+    """A search hit: `date` is the date of signature, else of filing."""
+    return {
+        "doc_id": h.doc_id,
+        "case": h.case,
+        "kind": h.kind,
+        "date": _iso(h.signed or h.filed),
+        "title": h.title,
+        "countries": list(h.countries),
+        "type": h.type,
+        "level": h.level,
+        "division": h.division,
+        "language": h.language,
+        "path": h.path,
+        "files": [_hit_file(f) for f in h.files],
+        "score": h.score,
+        "snippet": h.snippet,
+        "signed": _iso(h.signed),
+        "filed": _iso(h.filed),
+        "filename": h.filename,
+    }
+
+
+def _search_result(r: Any) -> dict[str, Any]:
+    return {"total": r.total, "hits": [_hit(h) for h in r.hits],
+            "facets": {name: dict(counts) for name, counts in r.facets.items()}}
+
+
 _LAZY: list[tuple[type, Callable[[Any], Any]]] = []
 
 
@@ -145,7 +177,9 @@ def _lazy_shapes() -> list[tuple[type, Callable[[Any], Any]]]:
     if not _LAZY:
         from pipeline.filing.fixity import Problem
         from pipeline.filing.intake import Outcome
+        from pipeline.search.hits import HitFile, SearchHit, SearchResult
 
-        _LAZY.extend([(Outcome, _outcome), (Problem, _problem)])
+        _LAZY.extend([(Outcome, _outcome), (Problem, _problem), (SearchResult, _search_result),
+                      (SearchHit, _hit), (HitFile, _hit_file)])
         _SHAPES.update(_LAZY)
     return _LAZY

@@ -39,6 +39,18 @@ def printable(text: str) -> str:
     return _CONTROL.sub("", _SEQUENCE.sub("", text))
 
 
+_LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def one_line(text: str) -> str:
+    """`text` as one printable line: newline, carriage return and tab written visibly as
+    \\n, \\r, \\t (a file named "x\\nfiled ..." cannot forge a second log line), other control
+    characters and escape sequences removed (`printable`)."""
+    if text.isprintable():
+        return text
+    return printable(text.translate(_LINE_BREAKS))
+
+
 def printable_data(value: Any, depth: int = 64) -> Any:
     """A copy of a record (dicts, lists, strings) with every string made `printable`.
 

@@ -104,6 +104,12 @@ def _refusal(kind: str, path: Path) -> ExtractionError:
             "unsupported file type: old Word .doc; save it as .docx or PDF", "unsupported"
         )
     suffix = path.suffix.lower() or "no extension"
+    if suffix == ".txt":  # never "unsupported (.txt); send ... .txt"
+        return ExtractionError(
+            "unreadable: the .txt file is not plain text (binary data, or an encoding that "
+            "cannot be told); save it again as plain text (UTF-8) and send it again",
+            "unsupported",
+        )
     return ExtractionError(
         f"unsupported file type ({suffix}); send PDF, .docx, JPEG, PNG, TIFF or .txt",
         "unsupported",
@@ -114,8 +120,23 @@ def _refusal(kind: str, path: Path) -> ExtractionError:
 
 
 def _extract_text(path: Path) -> Extraction:
-    """UTF-8 text; bad bytes become U+FFFD rather than failing the filing."""
+    """Plain text in the encoding its byte-order mark names (UTF-8, UTF-16, UTF-32); else
+    UTF-8, if it is valid UTF-8; else Windows-1252 (the code page of old Windows files), or
+    Latin-1 for the few bytes Windows-1252 leaves undefined."""
     if path.stat().st_size > MAX_TEXT_BYTES:
         raise ExtractionError("too-large: text file over 50 MB; split it", "too-large")
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    text = decode_text(path.read_bytes())
     return Extraction(text=text, method="text", pages=1, ocr_pdf=None, ocr_pages=0)
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a plain-text file's bytes (see `_extract_text`)."""
+    encoding = kinds.text_encoding(data[:64 * 1024])
+    if encoding is not None:
+        return data.decode(encoding, errors="replace")
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")

@@ -65,9 +65,11 @@ class OcrSettings:
 
 
 def time_limit_error(seconds: float | None) -> ExtractionError:
+    """The per-document time limit is the server's (how fast it reads), not a fault of the
+    document: kind "error", with what to do, like the server's other failures."""
     return ExtractionError(
-        f"too-large: reading it took longer than the time limit of {seconds or 0:g} s per "
-        "document (ika.toml [filing] max_seconds_per_document); split it, or raise the limit "
-        "and `ika retry`",
-        "too-large",
+        f"reading it took longer than the time limit of {seconds or 0:g} s per document "
+        "(ika.toml [filing] max_seconds_per_document) — split it, or raise the limit and "
+        "`ika retry`",
+        OURS,
     )

@@ -59,14 +59,67 @@ def refuse_entry(arc: Archive, path: Path, place: Place | None, reason: str,
 
 def quarantine_snapshot(arc: Archive, snap: Snapshot, place: Place, reason: str,
                         kind: str | None) -> Outcome:
-    """Move the entry taken to failed/ with its reason — only while it is still that file."""
+    """Move the entry taken to failed/ with its reason — only while it is still that file.
+    When it is not (another file has its name, it was rewritten, is being written or is
+    gone), the bytes that failed are those of the private copy: that copy itself goes to
+    failed/ under the entry's name (`keep_copy`), and the entry is filed on its own."""
+    why = snap.changed()
+    if why is None:
+        try:
+            dest = quarantine_entry(arc, place, reason, kind, snap.move)
+        except Busy:  # it changed in the very moment: keep what failed, below
+            why = snap.changed() or "it changed after it was taken"
+        except OSError as exc:  # e.g. no room even for the reason file: leave it where it is
+            return Outcome(snap.path, "skipped", kind=kind, reason=_not_moved(reason, exc))
+        else:
+            return Outcome(snap.path, "failed", reason=reason, kind=kind, dest=dest)
+    return keep_copy(arc, snap, place, reason, kind, why)
+
+
+def keep_copy(arc: Archive, snap: Snapshot, place: Place, reason: str, kind: str | None,
+              why: str) -> Outcome:
+    """The private copy of a file that could not be filed, whose entry is no longer that
+    file: the copy goes to failed/ under the entry's name (a free one, never replacing),
+    with its reason, so the earlier bytes are kept; the entry is left to be filed on its
+    own. Nothing is kept twice: bytes the register already has are let go."""
+    from pipeline.filing.store import find_by_sha
+
     try:
-        dest = quarantine_entry(arc, place, reason, kind, snap.move)
-    except Busy as exc:  # it changed since it was taken: the failure may not be its own
-        return Outcome(snap.path, "skipped", reason=exc.reason, kind="busy")
-    except OSError as exc:  # e.g. no room even for the reason file: leave it where it is
-        return Outcome(snap.path, "skipped", kind=kind, reason=_not_moved(reason, exc))
-    return Outcome(snap.path, "failed", reason=reason, kind=kind, dest=dest)
+        filed = find_by_sha(arc, snap.sha256) is not None
+    except Exception:  # the register cannot say: keep the copy
+        filed = False
+    if filed:
+        return Outcome(snap.path, "skipped", reason=f"{why}; it will be tried again",
+                       kind="busy")
+    note = (f"this is the version taken before the file in the inbox changed ({why}), "
+            "kept from the archive's private copy; the file now in the inbox is filed on "
+            "its own")
+    try:
+        dest = _quarantine_new(arc, place, reason, kind,
+                               lambda dest: _move_own(snap.copy, dest), note=note)
+    except OSError as exc:
+        return Outcome(snap.path, "skipped", kind=kind,
+                       reason=f"{reason} (the version taken before the file in the inbox "
+                              f"changed could not be kept in failed/: {exc.strerror or exc})")
+    return Outcome(snap.path, "failed", reason=f"{reason} ({note})", kind=kind, dest=dest)
+
+
+def _move_own(src: Path, dest: Path) -> None:
+    """Move a file of this process's own (a private copy) to `dest`, never replacing."""
+    os.chmod(src, 0o644)  # readable like the files clerks drop (the copy was private)
+    try:
+        rename_noreplace(src, dest)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    tmp = dest.with_name(f".{os.getpid()}-{os.urandom(4).hex()}.part")
+    try:
+        shutil.copyfile(src, tmp)
+        rename_noreplace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    src.unlink(missing_ok=True)
 
 
 def _not_moved(reason: str, exc: OSError) -> str:
@@ -140,13 +193,20 @@ def quarantine_entry(arc: Archive, place: Place, reason: str, kind: str | None,
         dest = place.real.joinpath(*place.rel.parts)
         _write_reason(arc, dest, reason, dest, kind)
         return dest
+    return _quarantine_new(arc, place, reason, kind, mover)
+
+
+def _quarantine_new(arc: Archive, place: Place, reason: str, kind: str | None,
+                    mover: Callable[[Path], None], note: str | None = None) -> Path:
+    """A free name in failed/ for a document from `place`: its reason file written first,
+    then the document moved there with `mover`."""
     arc.failed.mkdir(parents=True, exist_ok=True)
     for _ in range(100):  # another filer may take the same free name at the same moment
         dest = _free_failed_dest(arc, place.rel)
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
             _write_reason(arc, dest, reason, place.folder.joinpath(*place.rel.parts), kind,
-                          exclusive=True)
+                          exclusive=True, note=note)
         except FileExistsError:
             continue
         try:
@@ -179,24 +239,35 @@ def quarantine(arc: Archive, path: Path, rel: PurePath, reason: str,
     return quarantine_entry(arc, place, reason, kind, mover)
 
 
+def _archive_option(arc: Archive) -> str:
+    """` --archive PATH` for a command to reach this archive, unless it is the default
+    (./archive, where the command is run): the hint must not send a retry to another one."""
+    root = os.path.realpath(os.path.abspath(arc.root))
+    if root == os.path.realpath(os.path.abspath("archive")):
+        return ""
+    return f' --archive "{shown(root)}"'
+
+
 def _write_reason(arc: Archive, dest: Path, reason: str, original: Path,
-                  kind: str | None, exclusive: bool = False) -> None:
+                  kind: str | None, exclusive: bool = False, note: str | None = None) -> None:
     """Write `<dest>.reason.txt` (whole, through a temporary file); `exclusive`: never over
-    another document's reason file (FileExistsError)."""
+    another document's reason file (FileExistsError). `note`: a line more, after `from`."""
     name = shown(dest.name)
     for base in (arc.failed, Path(os.path.realpath(arc.failed))):
         if dest.is_relative_to(base):
             name = shown(dest.relative_to(base).as_posix())
             break
     what = f"{kind} — {KINDS[kind]}" if kind in KINDS else (kind or "-")
+    where = _archive_option(arc)
     text = (
         f"{shown(reason)}\n\n"
         f"kind:     {what}\n"
         f"file:     {shown(original.name)}\n"
         f"from:     {shown(original)}\n"
-        f"when:     {now():%Y-%m-%d %H:%M:%S}\n"
-        f"retry:    ika retry \"{name}\"  (add --password PW for an encrypted file;\n"
-        f"          or ika file \"{shown(dest)}\" --case CASE to choose the case)\n"
+        + (f"note:     {shown(note)}\n" if note else "")
+        + f"when:     {now():%Y-%m-%d %H:%M:%S}\n"
+        f"retry:    ika retry \"{name}\"{where}  (add --password PW for an encrypted file;\n"
+        f"          or ika file \"{shown(dest)}\" --case CASE{where} to choose the case)\n"
     )
     reason_path = dest.with_name(dest.name + REASON_SUFFIX)
     tmp = dest.with_name(f".reason-{os.getpid()}-{os.urandom(4).hex()}.part")

@@ -129,7 +129,7 @@ def index_only(arc: Archive) -> set[str]:
         found = search_index(arc.index_dir, None, limit=10**9)
     except Exception:  # damaged or being rebuilt: the next search repairs it
         return set()
-    served = {h["doc_id"] for h in found.get("hits", []) if h.get("doc_id")}
+    served = {h.doc_id for h in found.hits if h.doc_id}
     if not served:
         return set()
     with arc.register.read() as conn:

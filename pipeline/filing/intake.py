@@ -128,8 +128,11 @@ def _settle(arc: Archive, snap: Snapshot, *, checked: bool, case_id: str | None,
         return Outcome(path, "queued", reason="needs OCR")
     except FilingError as exc:
         if exc.kind == "busy":  # still being written: tried again when it settles
-            return Outcome(path, "skipped", reason=exc.reason, kind="busy")
-        reason, kind = exc.reason, exc.kind
+            if not _replaced(snap):
+                return Outcome(path, "skipped", reason=exc.reason, kind="busy")
+            reason, kind = (f"not filed: {exc.reason.split(';')[0]} — {RETRY}"), OURS
+        else:
+            reason, kind = exc.reason, exc.kind
     except MemoryError:
         reason, kind = (f"ran out of memory on this server while reading it — {RETRY} "
                         "when the server is less busy"), OURS
@@ -145,19 +148,30 @@ def _settle(arc: Archive, snap: Snapshot, *, checked: bool, case_id: str | None,
         raise  # the request itself is wrong (unknown case ...): nothing to quarantine
     except Exception as exc:
         if type(exc).__module__.startswith("sqlalchemy"):  # register busy: retry later
-            return Outcome(path, "skipped", reason=f"register busy ({type(exc).__name__})",
-                           kind="busy")
-        detail = shown(f"{type(exc).__name__}: {exc}").splitlines()[0][:200]
-        reason = (f"not filed because of an error on this server ({detail}); the "
-                  f"document itself may be fine — {RETRY}, and report it if it fails "
-                  "again")
+            if not _replaced(snap):
+                return Outcome(path, "skipped", reason=f"register busy ({type(exc).__name__})",
+                               kind="busy")
+            reason = f"not filed: the register was busy ({type(exc).__name__}) — {RETRY}"
+        else:
+            detail = shown(f"{type(exc).__name__}: {exc}").splitlines()[0][:200]
+            reason = (f"not filed because of an error on this server ({detail}); the "
+                      f"document itself may be fine — {RETRY}, and report it if it fails "
+                      "again")
         kind = OURS
     else:
         return _let_go(arc, snap, outcome)
     reason = reason.splitlines()[0] if reason else "could not be filed"
     if place is None:
         return Outcome(path, "failed", reason=reason, kind=kind)
+    # Still the very file taken: it moves to failed/. Otherwise the bytes that failed exist
+    # only in the private copy: that copy goes to failed/, and the entry is filed on its own.
     return quarantine_snapshot(arc, snap, place, reason, kind)
+
+
+def _replaced(snap: Snapshot) -> bool:
+    """Is the inbox (or failed/) entry no longer the file taken? Then a failure that would
+    leave it for later (busy) must not let go of the private copy: it is the only one."""
+    return snap.place is not None and snap.changed() is not None
 
 
 def _let_go(arc: Archive, snap: Snapshot, outcome: Outcome) -> Outcome:
@@ -189,23 +203,31 @@ def file_many(
     case_id: str | None = None,
     password: str | None = None,
     by: str | None = None,
-) -> int:
+) -> tuple[int, int]:
     """`ika file`: each item is a path, or a DOC-ID to re-link to `case_id`. Every outcome is
     logged (`logger`); the filed documents are indexed together at the end. Returns how many
-    failed."""
+    failed, and of how many considered (every path and DOC-ID, a folder's files each). A path
+    inside an archive's own workings (pipeline.filing.own) is refused."""
+    from pipeline.filing.own import refusal
     from pipeline.filing.relink import is_doc_id, relink
     from pipeline.search import index_documents
 
     log = log_line
-    failed = 0
+    failed = considered = 0
     filed: list[str] = []
     try:
-        for item in _expand(items, log):
+        for item in _expand(arc, items, log):
+            considered += 1
             path = Path(item)
             if not path.exists() and is_doc_id(item):
                 if not case_id:
                     raise IkaError(f"{item}: give --case CASE to re-link it")
                 log(relink(arc, item, case_id, by=by))
+                continue
+            why = refusal(arc, path) if path.exists() or path.is_symlink() else None
+            if why is not None:  # ika.toml, the register, the index ...: not documents
+                log(f"failed  {shown(item)}: {why}")
+                failed += 1
                 continue
             if not path.is_file() and not path.is_symlink():
                 log(f"failed  {shown(item)}: no such file")
@@ -221,16 +243,19 @@ def file_many(
     finally:
         if filed:  # one index commit for the whole batch
             index_documents(arc, filed)
-    return failed
+    return failed, considered
 
 
-def _expand(items: list[str], log: Log) -> Iterator[str]:
-    """Folders stand for the documents inside them (temporary and system files left out)."""
+def _expand(arc: Archive, items: list[str], log: Log) -> Iterator[str]:
+    """Folders stand for the documents inside them (temporary and system files left out); a
+    folder of an archive's own workings (the archive itself, its files/, index/ ...) stands
+    for itself, to be refused once."""
+    from pipeline.filing.own import refusal
     from pipeline.filing.watcher import scan
 
     for item in items:
         path = Path(item)
-        if path.is_dir() and not path.is_symlink():
+        if path.is_dir() and not path.is_symlink() and refusal(arc, path) is None:
             yield from (str(p) for p in scan(path, problems=lambda p, why: log(
                 f"skipped {shown(p)}: {why}")))
         else:

@@ -29,11 +29,6 @@ class KindChange:
     def changed(self) -> bool:
         return self.old != self.new
 
-    def line(self) -> str:
-        if not self.changed:
-            return f"{self.doc_id} is already {self.new}"
-        return f"{self.doc_id}: kind {self.old} -> {self.new}"
-
 
 def set_kind(arc: Archive, doc_id: str, kind: str, *, by: str | None = None) -> KindChange:
     """Give a filed document another kind: one event `doc.kind` (old -> new) and the index

@@ -103,8 +103,44 @@ def _pillow_kind(path: Path, head: bytes) -> str | None:
             return None
 
 
+# Byte-order marks, the longest first (a UTF-32-LE mark starts like a UTF-16-LE one).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+
+
+def text_encoding(head: bytes) -> str | None:
+    """The Unicode encoding a byte-order mark (or, for UTF-16 without one, the pattern of NULs
+    of mostly-Latin text) names; None for anything else (8-bit text is told apart when read)."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    sample = head[: len(head) - len(head) % 2]
+    if len(sample) >= 4:
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) >= len(odd) * 0.9 and even.count(0) == 0:
+            return "utf-16-le"
+        if even.count(0) >= len(even) * 0.9 and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
+def _unicode_text(head: bytes, encoding: str) -> bool:
+    """`head` decodes as `encoding` (a character cut at the end of the sample allowed) to text
+    with few control characters."""
+    cut = len(head) - len(head) % (4 if encoding.startswith("utf-32") else 2)
+    text = head[:cut].decode(encoding, errors="replace")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return "\ufffd" not in text[:-1] and controls <= len(text) // 100
+
+
 def _text_kind(path: Path, head: bytes) -> str | None:
-    """UTF-8 text (or a .txt in an old 8-bit code page): no NULs, few control characters."""
+    """Text: UTF-8 (or a .txt in an old 8-bit code page) with no NULs and few control
+    characters, or UTF-16/UTF-32 (by its byte-order mark, or UTF-16's NULs)."""
+    encoding = text_encoding(head)
+    if encoding is not None and encoding != "utf-8-sig":
+        return TEXT if _unicode_text(head, encoding) else None
     if b"\x00" in head or head.startswith(b"{\\rtf"):
         return None
     controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\f")

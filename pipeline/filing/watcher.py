@@ -238,6 +238,10 @@ class Watcher:
             self._reported.pop(path, None)
             self._busy_tries.pop(path, None)
         log_outcome(self.arc, outcome)
+        if outcome.status == "failed" and os.path.lexists(path):
+            # Another file took its name while it was read (the earlier version is kept in
+            # failed/ from its private copy): the new file is filed on its own.
+            self.notice(path)
 
     def _busy(self, outcome: Outcome) -> None:
         """Still being written: tried again once it settles (`--once`: a few times, then it

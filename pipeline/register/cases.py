@@ -253,6 +253,7 @@ def schedule(
 
 EDITABLE = ("title", "type", "countries", "level", "division", "source", "file_ref", "their_ref",
             "security")
+_OPTION = {"countries": "country"}  # the field's option where its name differs (repeatable)
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,8 @@ def edit_case(
     if security is not None:
         wanted["security"] = _security(security)
     if not wanted:
-        raise IkaError(f"nothing to edit: give one of --{', --'.join(EDITABLE).replace('_', '-')}")
+        options = ", ".join(f"--{_OPTION.get(f, f).replace('_', '-')}" for f in EDITABLE)
+        raise IkaError(f"nothing to edit: give one of {options}")
     with arc.register.write() as conn:
         case = load_case(conn, case_id)
         r = case.row

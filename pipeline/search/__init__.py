@@ -12,12 +12,14 @@ The only package that imports Whoosh. Its parts, one job each:
     postings   decoded postings, bitsets          searcher   open searchers and their caches
     matching   every match of a query             scoring    the best page, by BM25F
     results    hits, snippets, facets             sync       register <-> index
+    hits       the typed result: SearchResult, SearchHit, HitFile
 """
 
 from __future__ import annotations
 
 from .analysis import analyze
 from .concepts import GLOSS_PREFIX
+from .hits import HitFile, SearchHit, SearchResult
 from .results import MARK_END, MARK_START, indexed_doc_ids
 from .results import search as search_index
 from .schema import EXCERPT_CHARS, SCHEMA_VERSION
@@ -34,7 +36,10 @@ __all__ = [
     "MARK_END",
     "MARK_START",
     "SCHEMA_VERSION",
+    "HitFile",
     "Index",
+    "SearchHit",
+    "SearchResult",
     "add_documents",
     "analyze",
     "close_all",

@@ -1,7 +1,8 @@
 """A search of one index directory, as the ``ika search --json`` shape: hits, snippets, facets.
 
-``{total, hits: [{doc_id, case, kind, date, title, countries, type, level, path, files, score,
-snippet, ...}], facets: {country, type, level, kind, year}}``. `date` is the date of signature,
+A `SearchResult` (pipeline/search/hits.py): ``{total, hits: [{doc_id, case, kind, date, title,
+countries, type, level, path, files, score, snippet, ...}], facets: {country, type, level, kind,
+year}}`` in its JSON shape (pipeline/serialize.py). `date` is the date of signature,
 else of filing; `files` are the document's files (a generated letter's .docx and .pdf are one
 hit). Facets count every match, not only the page: a facet's counts
 those of the query and every filter but its own, so each value says what ticking it too (any
@@ -24,6 +25,7 @@ from . import query as parsing
 from . import searcher as searchers
 from .analysis import TOKEN_PATTERN, analyzer
 from .concepts import GLOSS_PREFIX, glossary_names, glossary_terms
+from .hits import HitFile, SearchHit, SearchResult
 from .matching import docs
 from .postings import flags_of
 from .scoring import top_scored
@@ -53,7 +55,7 @@ def search(
     limit: int = 20,
     within_cases: Iterable[str] | None = None,
     kind: Iterable[str] | str | None = None,
-) -> dict[str, Any]:
+) -> SearchResult:
     """Search the index at `index_dir`: words in Malay or English, and filters in any form.
 
     A document with several countries counts once under each. Without a query, the newest
@@ -101,8 +103,8 @@ def search(
                 {v: (counted & bits).bit_count() for v, bits in entry.facet_sets(field)}
             )
         marks = _Marks(terms)
-        hits = [_hit(searcher.stored_fields(d), score, marks) for d, score in top]
-    return {"total": matched.bit_count(), "hits": hits, "facets": facets}
+        hits = tuple(_hit(searcher.stored_fields(d), score, marks) for d, score in top)
+    return SearchResult(total=matched.bit_count(), hits=hits, facets=facets)
 
 
 def indexed_doc_ids(index_dir: Path) -> set[str]:
@@ -115,30 +117,29 @@ def indexed_doc_ids(index_dir: Path) -> set[str]:
         return ids
 
 
-def _hit(stored: Mapping[str, Any], score: float | None, marks: _Marks) -> dict[str, Any]:
+def _hit(stored: Mapping[str, Any], score: float | None, marks: _Marks) -> SearchHit:
     path = stored.get("path")
     files = stored.get("files") or ([{"doc_id": stored.get("doc_id"), "path": path,
                                       "format": Path(path).suffix.lstrip(".").lower()}]
                                     if path else [])
-    return {
-        "doc_id": stored.get("doc_id"),
-        "case": stored.get("case"),
-        "kind": stored.get("kind"),
-        "date": _date_out(stored.get("signed")) or _date_out(stored.get("filed")),
-        "title": stored.get("title", ""),
-        "countries": [c for c in (stored.get("countries") or "").split(",") if c],
-        "type": stored.get("type"),
-        "level": stored.get("level"),
-        "division": stored.get("division"),
-        "language": stored.get("language"),
-        "path": path,
-        "files": [dict(f) for f in files],
-        "score": round(float(score), 4) if score is not None else 0.0,
-        "snippet": snippet(stored.get("excerpt") or "", marks),
-        "signed": _date_out(stored.get("signed")),
-        "filed": _date_out(stored.get("filed")),
-        "filename": stored.get("filename"),
-    }
+    return SearchHit(
+        doc_id=stored.get("doc_id"),
+        case=stored.get("case"),
+        kind=stored.get("kind"),
+        title=stored.get("title", ""),
+        countries=tuple(c for c in (stored.get("countries") or "").split(",") if c),
+        type=stored.get("type"),
+        level=stored.get("level"),
+        division=stored.get("division"),
+        language=stored.get("language"),
+        path=path,
+        files=tuple(HitFile(f.get("doc_id"), f.get("path"), f.get("format", "")) for f in files),
+        score=round(float(score), 4) if score is not None else 0.0,
+        snippet=snippet(stored.get("excerpt") or "", marks),
+        signed=_day(stored.get("signed")),
+        filed=_day(stored.get("filed")),
+        filename=stored.get("filename"),
+    )
 
 
 def _all_of(found: int, more: Iterable[int]) -> int:
@@ -154,11 +155,11 @@ def _facet_counts(groups: Mapping[Any, int]) -> dict[str, int]:
     return dict(items)
 
 
-def _date_out(value: Any) -> str | None:
+def _day(value: Any) -> date | None:
     if isinstance(value, datetime):
-        return value.date().isoformat()
+        return value.date()
     if isinstance(value, date):
-        return value.isoformat()
+        return value
     return None
 
 

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from pipeline.archive import Archive
 from pipeline.register.store import cases, documents, texts
 
 from . import results, store, writer
+from .hits import SearchResult
 
 logger = logging.getLogger("ika.search")  # shown by the faces; stderr when none is set up
 
@@ -28,14 +30,14 @@ __all__ = ["ensure_index", "index_documents", "paths_from_here", "rebuild", "sea
            "unindexed"]
 
 
-def search(arc: Archive, query: str | None, **filters: Any) -> dict[str, Any]:
+def search(arc: Archive, query: str | None, **filters: Any) -> SearchResult:
     """Search the archive (see `results.search` for the filters and the result's shape),
     after making the index whole."""
     ensure_index(arc)
     return results.search(arc.index_dir, query, **filters)
 
 
-def paths_from_here(arc: Archive, result: dict[str, Any]) -> dict[str, Any]:
+def paths_from_here(arc: Archive, result: SearchResult) -> SearchResult:
     """The result with each hit's `path` and `files` as paths that work from the current
     folder (the index keeps them relative to the archive): for `ika search`."""
 
@@ -48,10 +50,12 @@ def paths_from_here(arc: Archive, result: dict[str, Any]) -> dict[str, Any]:
         except ValueError:  # another drive (Windows)
             return str(full.resolve())
 
-    for hit in result.get("hits", []):
-        hit["path"] = here(hit.get("path"))
-        hit["files"] = [{**f, "path": here(f.get("path"))} for f in hit.get("files") or []]
-    return result
+    hits = tuple(
+        replace(hit, path=here(hit.path),
+                files=tuple(replace(f, path=here(f.path)) for f in hit.files))
+        for hit in result.hits
+    )
+    return replace(result, hits=hits)
 
 
 def index_documents(arc: Archive, doc_ids: Iterable[str]) -> bool:

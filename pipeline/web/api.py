@@ -228,7 +228,7 @@ def document(doc_id: str) -> Any:
 @require("search")
 def search() -> Any:
     limit = _int(request.args.get("limit"), 20, 1, 1000)
-    return jsonify(run_search(limit))
+    return jsonify(to_json(run_search(limit)))
 
 
 @bp.route("/unassigned")

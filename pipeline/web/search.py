@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from pipeline.errors import IkaError
 from pipeline.register import cases, roles
+from pipeline.search import SearchResult
 from pipeline.search import search as search_archive
 
 from .security import archive, me, require
@@ -80,7 +81,7 @@ def ticked() -> dict[str, list[str]]:
     return out
 
 
-def run_search(limit: int) -> dict[str, Any]:
+def run_search(limit: int) -> SearchResult:
     query, filters = search_args()
     return search_archive(archive(), query, limit=max(1, min(limit, MAX_RESULTS)), **filters)
 
@@ -107,9 +108,9 @@ def index() -> Any:
         result = run_search(page * size)
     except IkaError as exc:
         error = str(exc)
-        result = {"total": 0, "hits": [], "facets": {}}
-    hits = result["hits"][(page - 1) * size:]
-    pages = max(1, -(-min(result["total"], MAX_RESULTS) // size))
+        result = SearchResult()
+    hits = result.hits[(page - 1) * size:]
+    pages = max(1, -(-min(result.total, MAX_RESULTS) // size))
     chosen = {name: ticked().get(name, []) for name in FACETS}
     single = {name: values[0] for name, values in chosen.items()
               if name not in MULTI_VALUE and len(values) > 1}  # the one value that applies

@@ -807,13 +807,95 @@ def test_ocr_never_holds_the_inbox_and_stops_at_the_time_limit(archive: Path, wa
     wait_for(lambda: (archive / "failed" / "panjang.pdf.reason.txt").exists(), 60,
              "the scan to reach its time limit")
     reason = (archive / "failed" / "panjang.pdf.reason.txt").read_text()
-    assert "time limit of 5 s per document" in reason and "too-large" in reason
-    log = w.text()  # the letter did not wait for the scan
+    assert "time limit of 5 s per document" in reason and "too-large" not in reason
+    assert "kind:     error" in reason and "ika retry" in reason  # the server's limit
+    # The letter did not wait for the scan. The reason file is written before the outcome
+    # is logged, so wait for both lines.
+    wait_for(lambda: "failed  inbox/panjang.pdf" in w.text() and "filed   inbox/surat.txt"
+             in w.text(), 30, "both outcomes in the log")
+    log = w.text()
     assert log.index("filed   inbox/surat.txt") < log.index("failed  inbox/panjang.pdf")
     assert not long_scan.exists() and w.alive()
     ocr_child = subprocess.run(["pgrep", "-f", f"ocrmypdf .*{archive}"], capture_output=True,
                                text=True).stdout
     assert not ocr_child.strip()
+
+
+def _failed_with(archive: Path, data: bytes) -> list[Path]:
+    """The documents in failed/ holding exactly `data` (links never followed)."""
+    return [p for p in every_regular_file(archive / "failed")
+            if not p.name.endswith(".reason.txt") and p.read_bytes() == data]
+
+
+@pytest.mark.slow
+def test_a_scan_replaced_while_its_ocr_fails_is_kept_in_failed(archive: Path, watcher) -> None:
+    """The reviewer's reproduction: a scan hits the time limit while another file is moved
+    over its name. The bytes that failed go to failed/ from the private copy, with their
+    reason; the new file is filed on its own — nothing is lost."""
+    set_filing(archive, max_seconds_per_document=3)
+    scan = (CORPUS / "scans" / "c02-22.pdf").read_bytes()
+    other = (CORPUS / "pdf" / "negzero.pdf").read_bytes()
+    inbox = archive / "inbox"
+    w = watcher()
+    (inbox / "q.pdf").write_bytes(scan)
+    wait_for(lambda: "q.pdf: ocr start" in w.text(), 60, "OCR to start")
+    (inbox / ".t").write_bytes(other)
+    os.replace(inbox / ".t", inbox / "q.pdf")  # mv -f: another file takes the name
+    wait_for(lambda: bool(_failed_with(archive, scan)) and len(docs(archive)) == 1
+             and not os.path.lexists(inbox / "q.pdf"), 60, "both versions dealt with")
+    assert [r["sha256"] for r in docs(archive)] == [hashlib.sha256(other).hexdigest()]
+    (kept,) = _failed_with(archive, scan)
+    reason = kept.with_name(kept.name + ".reason.txt").read_text(encoding="utf-8")
+    assert "time limit of 3 s per document" in reason and "kind:     error" in reason
+    assert "another file now has its name" in reason and "from:     " in reason
+    assert kept.parent == archive / "failed" and kept.name.startswith("q")
+    assert oct(kept.stat().st_mode & 0o777) == oct(0o644)
+    log = w.text()
+    assert "Traceback" not in log and w.alive()
+    assert not list((archive / ".work").glob("*/file-*"))  # the private copy went with it
+    assert w.stop() == 0
+
+
+@pytest.mark.slow
+def test_a_scan_swapped_for_a_link_while_tesseract_gives_up_is_kept_in_failed(
+        archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The OCR lane (the quick lane's handoff, as the watcher passes it on) with a page
+    Tesseract gives up on, while the entry is swapped for a link: the scan's bytes go to
+    failed/ with their reason, the link goes there as a link, the secret is never read."""
+    from pipeline.archive import open_archive
+    from pipeline.filing import extract_ocr
+    from pipeline.filing.intake import process
+
+    monkeypatch.setattr(extract_ocr, "TESSERACT_TIMEOUT_S", 0.01)
+    secret = tmp_path / "rahsia.txt"
+    token = f"RAHSIA-{os.urandom(8).hex()}"
+    secret.write_text(token, encoding="utf-8")
+    scan = (CORPUS / "scans" / "c02-22.pdf").read_bytes()
+    entry = archive / "inbox" / "q.pdf"
+    entry.write_bytes(scan)
+    arc = open_archive(archive)
+    queued = process(arc, entry, index=False, ocr=False)
+    assert queued.status == "queued" and queued.handoff is not None
+
+    def log(line: str) -> None:  # the swap, timed by the filing's own log
+        if "q.pdf: ocr start" in line:
+            entry.unlink()
+            entry.symlink_to(secret)
+
+    out = process(arc, entry, index=False, log=log, handoff=queued.handoff)
+    assert out.status == "failed" and out.kind == "error", out
+    assert "Tesseract's per-page limit" in (out.reason or "")
+    (kept,) = _failed_with(archive, scan)
+    assert out.dest == kept
+    reason = kept.with_name(kept.name + ".reason.txt").read_text(encoding="utf-8")
+    assert "Tesseract's per-page limit" in reason and "another file now has its name" in reason
+    assert entry.is_symlink() and not queued.handoff.job.exists()  # the link: on its own
+    link = process(arc, entry, index=False)
+    assert link.status == "failed" and "a link" in (link.reason or "")
+    assert link.dest is not None and link.dest.is_symlink() and link.dest != kept
+    assert not os.path.lexists(entry) and docs(archive) == []
+    for p in every_regular_file(archive):
+        assert token.encode() not in p.read_bytes(), p
 
 
 @pytest.mark.slow

@@ -183,7 +183,7 @@ def test_a_facet_counts_without_its_own_filter(filed: Path) -> None:
 def test_one_value_is_the_search_it_was(filed: Path) -> None:
     """A single value, as a string or a list of one, gives the same search and the same shape."""
     from pipeline.archive import open_archive
-    from pipeline.search import search_index
+    from pipeline.search import SearchResult, search_index
 
     index = open_archive(filed).index_dir
     for filters in ({"country": "Indonesia"}, {"type": "MOU"}, {"level": "serantau"},
@@ -192,8 +192,8 @@ def test_one_value_is_the_search_it_was(filed: Path) -> None:
         one = search_index(index, None, **filters)
         assert search_index(index, None, **{name: [value]}) == one, filters
         assert search_index(index, None, **{name: str(value)}) == one, filters
-        assert set(one) == {"total", "hits", "facets"} and one["total"] >= 1
-        assert set(one["facets"]) == {"country", "type", "level", "kind", "year"}
+        assert isinstance(one, SearchResult) and one.total >= 1
+        assert set(one.facets) == {"country", "type", "level", "kind", "year"}
     assert search_index(index, None, country="", type=[], level=None, year=[]) == (
         search_index(index, None))
 

@@ -56,7 +56,7 @@ def ix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def found(ix: Path, query: str) -> set[str]:
-    return {h["doc_id"] for h in search_index(ix, query, limit=1000)["hits"]}
+    return {h.doc_id for h in search_index(ix, query, limit=1000).hits}
 
 
 # --- the data ----------------------------------------------------------------------------
@@ -197,11 +197,11 @@ def test_security_is_not_a_greeting_or_a_rescue(ix: Path) -> None:
 
 def test_the_other_language_is_highlighted(ix: Path) -> None:
     result = search_index(ix, "pemerdagangan orang", limit=50)
-    english = next(h for h in result["hits"] if h["doc_id"].startswith("EN-"))
-    assert "«trafficking in persons»" in english["snippet"]
+    english = next(h for h in result.hits if h.doc_id.startswith("EN-"))
+    assert "«trafficking in persons»" in english.snippet
     result = search_index(ix, "smuggling of migrants", limit=50)
-    malay = next(h for h in result["hits"] if h["doc_id"].startswith("MS-"))
-    assert "«penyeludupan migran»" in malay["snippet"]
+    malay = next(h for h in result.hits if h.doc_id.startswith("MS-"))
+    assert "«penyeludupan migran»" in malay.snippet
 
 
 def test_minus_leaves_out_the_subject_in_both_languages(ix: Path) -> None:

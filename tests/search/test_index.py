@@ -28,6 +28,8 @@ from pipeline.search import (
     search_index,
     store,
 )
+from pipeline.search.hits import SearchHit, SearchResult
+from pipeline.serialize import to_json
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,8 +83,8 @@ def ix(tmp_path: Path) -> Path:
     return path
 
 
-def ids(result: dict[str, Any]) -> set[str]:
-    return {h["doc_id"] for h in result["hits"]}
+def ids(result: SearchResult) -> set[str]:
+    return {h.doc_id for h in result.hits}
 
 
 # --- languages ---------------------------------------------------------------------------
@@ -128,7 +130,7 @@ def test_mou_names_match_across_languages(ix: Path) -> None:
 def test_korea_selatan_finds_republic_of_korea(ix: Path) -> None:
     result = search_index(ix, "Korea Selatan")
     assert ids(result) == {"KOREA"}
-    assert "«Republic» of «Korea»" in result["hits"][0]["snippet"]
+    assert "«Republic» of «Korea»" in result.hits[0].snippet
 
 
 def test_words_are_all_required_and_minus_excludes(ix: Path) -> None:
@@ -159,7 +161,7 @@ def test_case_id_in_the_query(tmp_path: Path) -> None:
         ],
     )
     result = search_index(path, "ika-2026-0001")
-    assert [h["doc_id"] for h in result["hits"]] == ["OWN", "CITES"]
+    assert [h.doc_id for h in result.hits] == ["OWN", "CITES"]
 
 
 def test_cuba_the_verb_is_not_cuba_the_country(tmp_path: Path) -> None:
@@ -250,9 +252,9 @@ def test_unknown_filter_values_raise(meta: Path) -> None:
 
 def test_facets_count_every_match_and_each_country(meta: Path) -> None:
     result = search_index(meta, "kerjasama", limit=1)
-    assert result["total"] == 3
-    assert len(result["hits"]) == 1
-    assert result["facets"] == {
+    assert result.total == 3
+    assert len(result.hits) == 1
+    assert result.facets == {
         "country": {"ASEAN": 1, "ID": 1, "SG": 1, "TH": 1},
         "type": {"agreement": 1, "declaration": 1, "mou": 1},
         "level": {"bilateral": 2, "regional": 1},
@@ -260,57 +262,52 @@ def test_facets_count_every_match_and_each_country(meta: Path) -> None:
         "year": {"2022": 1, "2023": 1, "2024": 1},
     }
     filtered = search_index(meta, "kerjasama", level="bilateral")
-    assert filtered["facets"]["country"] == {"ID": 1, "SG": 1, "TH": 1}
-    assert filtered["facets"]["year"] == {"2023": 1, "2024": 1}
+    assert filtered.facets["country"] == {"ID": 1, "SG": 1, "TH": 1}
+    assert filtered.facets["year"] == {"2023": 1, "2024": 1}
 
 
 def test_hit_shape_and_json(meta: Path) -> None:
     result = search_index(meta, "keselamatan")
-    json.dumps(result)  # plain JSON all the way down
-    assert set(result) == {"total", "hits", "facets"}
-    (hit,) = result["hits"]
-    for key in [
-        "doc_id",
-        "case",
-        "title",
-        "countries",
-        "type",
-        "level",
-        "path",
-        "score",
-        "snippet",
-        "signed",
-        "filed",
-        "filename",
-    ]:
-        assert key in hit
-    assert hit["countries"] == ["SG", "ID"]
-    assert hit["signed"] == "2024-03-01"
-    assert hit["filed"] == "2024-03-05"
-    assert hit["case"] == "IKA-2024-0001"
-    assert hit["score"] > 0
-    assert "«keselamatan»" in hit["snippet"]
+    assert isinstance(result, SearchResult)
+    (hit,) = result.hits
+    assert isinstance(hit, SearchHit)
+    assert hit.countries == ("SG", "ID")
+    assert hit.signed == date(2024, 3, 1) and hit.filed == date(2024, 3, 5)
+    assert hit.date == date(2024, 3, 1)
+    assert hit.case == "IKA-2024-0001"
+    shaped = to_json(result)
+    json.dumps(shaped)  # plain JSON all the way down
+    assert list(shaped) == ["total", "hits", "facets"]
+    (out,) = shaped["hits"]
+    assert list(out) == ["doc_id", "case", "kind", "date", "title", "countries", "type",
+                         "level", "division", "language", "path", "files", "score", "snippet",
+                         "signed", "filed", "filename"]
+    assert out["countries"] == ["SG", "ID"]
+    assert (out["date"], out["signed"], out["filed"]) == ("2024-03-01", "2024-03-01",
+                                                          "2024-03-05")
+    assert out["score"] > 0
+    assert "«keselamatan»" in out["snippet"]
 
 
 def test_no_query_lists_newest_first_with_plain_snippets(meta: Path) -> None:
     result = search_index(meta)
-    assert [h["doc_id"] for h in result["hits"]] == ["A", "B", "C"]
-    assert result["hits"][0]["snippet"] == "Kerjasama keselamatan sempadan."
-    assert all("«" not in h["snippet"] for h in result["hits"])
+    assert [h.doc_id for h in result.hits] == ["A", "B", "C"]
+    assert result.hits[0].snippet == "Kerjasama keselamatan sempadan."
+    assert all("«" not in h.snippet for h in result.hits)
 
 
 def test_snippet_is_short_and_centred_on_the_match(tmp_path: Path) -> None:
     path = tmp_path / "index"
     filler = "Lorem ipsum dolor sit amet. " * 60
     add_documents(path, [doc("LONG", filler + "Rundingan berjalan lancar. " + filler)])
-    snippet = search_index(path, "runding")["hits"][0]["snippet"]
+    snippet = search_index(path, "runding").hits[0].snippet
     assert "«Rundingan»" in snippet
     assert len(snippet) <= results.SNIPPET_CHARS + 10
     assert snippet.startswith("…") and snippet.endswith("…")
 
 
 def test_stop_words_only_query_lists_everything(meta: Path) -> None:
-    assert search_index(meta, "dan yang the")["total"] == 3
+    assert search_index(meta, "dan yang the").total == 3
 
 
 def test_update_and_delete(meta: Path) -> None:
@@ -318,8 +315,8 @@ def test_update_and_delete(meta: Path) -> None:
     assert ids(search_index(meta, "keselamatan")) == set()
     assert ids(search_index(meta, "dadah")) == {"A"}
     delete_document(meta, "A")
-    assert search_index(meta, "dadah")["total"] == 0
-    assert search_index(meta)["total"] == 2
+    assert search_index(meta, "dadah").total == 0
+    assert search_index(meta).total == 2
 
 
 # --- rebuild, damage, concurrency ----------------------------------------------------------
@@ -332,7 +329,7 @@ def test_rebuild_swaps_generations_while_searches_go_on(ix: Path) -> None:
     def fresh() -> Iterator[dict[str, Any]]:
         yield doc("NEW1", "Pelan tindakan pengurusan sempadan.")
         # mid-rebuild: searches still see the old generation
-        seen_during.append(search_index(ix, "raja")["total"])
+        seen_during.append(search_index(ix, "raja").total)
         # and a document filed meanwhile is not lost
         add_documents(ix, [doc("LATE", "Laporan tahunan imigresen.")])
         yield doc("NEW2", "Laporan dadah.")
@@ -341,7 +338,7 @@ def test_rebuild_swaps_generations_while_searches_go_on(ix: Path) -> None:
     after = open_index(ix).generation
     assert after != before and not before.exists()
     assert seen_during == [1]
-    assert search_index(ix, "raja")["total"] == 0
+    assert search_index(ix, "raja").total == 0
     assert ids(search_index(ix)) == {"NEW1", "NEW2", "LATE"}
     assert not (ix / "BUILDING").exists()
 
@@ -353,7 +350,7 @@ def test_failed_rebuild_leaves_the_live_index(ix: Path) -> None:
 
     with pytest.raises(RuntimeError):
         rebuild_index(ix, broken())
-    assert search_index(ix)["total"] == len(CORPUS)
+    assert search_index(ix).total == len(CORPUS)
     assert [p.name for p in ix.iterdir() if p.name.startswith("gen-")] == [
         open_index(ix).generation.name
     ]
@@ -370,9 +367,9 @@ def test_garbage_index_dir_is_moved_aside_and_recreated(tmp_path: Path) -> None:
     assert opened.recreated and opened.created
     assert opened.moved_to is not None and (opened.moved_to / "_MAIN_1.toc").exists()
     assert opened.doc_count() == 0
-    assert search_index(path)["total"] == 0
+    assert search_index(path).total == 0
     add_documents(path, [doc("D", "teks baharu")])
-    assert search_index(path)["total"] == 1
+    assert search_index(path).total == 1
 
 
 def test_damaged_generation_is_recreated(ix: Path) -> None:
@@ -382,14 +379,14 @@ def test_damaged_generation_is_recreated(ix: Path) -> None:
     close_all()
     opened = open_index(ix)
     assert opened.recreated
-    assert search_index(ix)["total"] == 0
+    assert search_index(ix).total == 0
 
 
 def test_garbage_current_pointer_is_recreated(ix: Path) -> None:
     (ix / "CURRENT").write_text("{not json")
     close_all()
     assert open_index(ix).recreated
-    assert search_index(ix)["total"] == 0
+    assert search_index(ix).total == 0
 
 
 def test_fresh_index_is_created_not_recreated(tmp_path: Path) -> None:
@@ -405,8 +402,8 @@ def test_search_while_a_writer_holds_the_lock_mid_batch(ix: Path) -> None:
     try:
         writer.add_document(**schema.fields(doc("PENDING", "belum disimpan")))
         # readers are snapshots: the half-written batch is invisible, and nothing fails
-        assert search_index(ix, "belum")["total"] == 0
-        assert search_index(ix)["total"] == len(CORPUS)
+        assert search_index(ix, "belum").total == 0
+        assert search_index(ix).total == len(CORPUS)
 
         # a second writer waits for the lock instead of failing
         done = threading.Event()
@@ -477,6 +474,6 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
         assert p.returncode == 0, err
         assert out.strip() == "200"
     result = search_index(path, "kerjasama", limit=5)
-    assert result["total"] == 400
-    assert result["facets"]["country"] == {"SG": 400}
-    assert search_index(path, None, country="Singapura", limit=1)["total"] == 400
+    assert result.total == 400
+    assert result.facets["country"] == {"SG": 400}
+    assert search_index(path, None, country="Singapura", limit=1).total == 400

@@ -13,17 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pipeline.web.search as web_search
+from pipeline.search.hits import SearchResult
 
 
 @pytest.fixture
 def seen(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
 
-    def fake(arc: Any, query: str | None, **filters: Any) -> dict[str, Any]:
+    def fake(arc: Any, query: str | None, **filters: Any) -> SearchResult:
         calls.append({"q": query, **filters})
-        return {"total": 0, "hits": [], "facets": {
+        return SearchResult(total=0, hits=(), facets={
             "country": {"ID": 3, "TH": 2, "SG": 1}, "type": {"mou": 4, "agreement": 2},
-            "kind": {"instrument": 4, "correspondence": 2}, "year": {"2026": 5, "2025": 1}}}
+            "kind": {"instrument": 4, "correspondence": 2}, "year": {"2026": 5, "2025": 1}})
 
     monkeypatch.setattr(web_search, "search_archive", fake)
     return calls
