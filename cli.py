@@ -281,7 +281,7 @@ def case_show(archive_path: Path, case_id: str, as_json: bool) -> None:
     documents = filing.documents_of(arc, case.id)
     history = cases.history(arc, case_id)
     if as_json:
-        _print_json({**to_json(case), "documents": documents, "history": history})
+        _print_json({**to_json(case), "documents": to_json(documents), "history": history})
     else:
         lines: list[str] = []
         report.print_case(lines.append, _human(case), clock.today(),
@@ -650,16 +650,26 @@ class _OncePerMinute(logging.Filter):
 
 class _LogLines(logging.Handler):
     """Each record of the filing's log as one timestamped line on stdout (`_log`); an
-    outcome (the record's `outcome`) in the text face's words."""
+    outcome, a relinked document or a repair (the record's `outcome`, `relinked`, `repair`)
+    in the text face's words."""
 
     def emit(self, record: logging.LogRecord) -> None:
         from pipeline import render
         from pipeline.text import one_line
 
         outcome = getattr(record, "outcome", None)
+        relinked = getattr(record, "relinked", None)
+        repaired = getattr(record, "repair", None)
+        if outcome is not None:
+            line = render.outcome_line(outcome, record.root)  # type: ignore[attr-defined]
+        elif relinked is not None:
+            line = render.relink_line(relinked)
+        elif repaired is not None:
+            line = render.repair_line(repaired)
+        else:
+            line = record.getMessage()
         # One record, one line: a name with a newline in it is shown as \n, never split.
-        _log(one_line(render.outcome_line(outcome, record.root) if outcome is not None  # type: ignore[attr-defined]
-                      else record.getMessage()))
+        _log(one_line(line))
 
 
 @main.command()
@@ -762,10 +772,10 @@ def unassigned(archive_path: Path, as_json: bool) -> None:
         return
     rows = _human(rows)
     cells = [
-        [r["doc_id"], report.fmt(r["date"]), r.get("kind") or "-", r["title"] or r["name"],
-         report.countries_ms(r["countries"]) or "-",
-         type_name_ms(r["type"]) if r["type"] else "-",
-         r["suggested_case"] or "-", r["reason"] or ""]
+        [r.doc_id, report.fmt(r.date), r.kind or "-", r.title or r.name,
+         report.countries_ms(r.countries) or "-",
+         type_name_ms(r.type) if r.type else "-",
+         r.suggested_case or "-", r.reason or ""]
         for r in rows
     ]
     if cells:
@@ -787,16 +797,15 @@ def verify(archive_path: Path, repair: bool) -> None:
     """Re-hash every filed file; report missing or changed ones, files in files/ the register
     does not know, and documents the index serves that the register does not have (exit 1
     if any)."""
+    from pipeline import render as report
     from pipeline.filing.fixity import repair as run_repair
     from pipeline.filing.fixity import verify as run_verify
 
     arc = _open(archive_path)
     if repair:
-        for line in run_repair(arc):
-            _say(line)
+        for done in run_repair(arc):
+            _say(report.repair_line(done))
     checked, problems = run_verify(arc)
-    from pipeline import render as report
-
     for p in problems:
         _say(report.problem_line(p))
     click.echo(f"{checked} file(s) checked, {len(problems)} problem(s)")

@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,9 +20,11 @@ from pipeline.register.timeline import Timeline
 from pipeline.vocab.malay import malay_date
 
 if TYPE_CHECKING:
-    from pipeline.filing.fixity import Problem
+    from pipeline.filing.document import DocumentRecord, DocumentShown
+    from pipeline.filing.fixity import Problem, Repair
     from pipeline.filing.intake import Outcome
     from pipeline.filing.kinds import KindChange
+    from pipeline.filing.relink import Relinked
     from pipeline.search.hits import SearchResult
 
 Echo = Callable[[str], None]
@@ -105,7 +107,7 @@ def countries_ms(codes: Sequence[str]) -> str:
 
 
 def print_case(echo: Echo, case: Case, today: date, *,
-               documents: Sequence[dict[str, Any]] = (), history: Sequence[Event] = ()) -> None:
+               documents: Sequence[DocumentRecord] = (), history: Sequence[Event] = ()) -> None:
     from pipeline.register import sop
     from pipeline.vocab.instruments import level_name_ms, type_name_ms
 
@@ -157,9 +159,9 @@ def print_case(echo: Echo, case: Case, today: date, *,
         echo("")
         echo(click.style("Documents", bold=True))
         for d in docs:
-            step = f"step {d['step']}" if d.get("step") else "      "
-            version = f" v{d['version']}" if d["kind"] == "generated" else ""
-            echo(f"  {d['doc_id']}  {step}  {d['name']}{version}  {d['path']}")
+            step = f"step {d.step}" if d.step else "      "
+            version = f" v{d.version}" if d.kind == "generated" else ""
+            echo(f"  {d.doc_id}  {step}  {d.name}{version}  {d.path}")
     if history:
         echo("")
         echo(click.style("History", bold=True))
@@ -354,32 +356,53 @@ def problem_line(p: Problem) -> str:
     return f"{p.problem.upper():8s} {p.doc_id or '-'}  {shown(p.path)}{why}"
 
 
-def print_document(echo: Echo, d: dict[str, Any]) -> None:
+def print_document(echo: Echo, d: DocumentShown) -> None:
     """`ika show DOC-ID`: what the document is, where it is, what happened to it."""
     from pipeline.vocab.instruments import level_name_ms, type_name_ms
 
-    echo(click.style(f"{d['doc_id']}  {d.get('title') or d['name']}", bold=True))
-    facts = [d["kind"], d.get("case") or "unassigned"]
-    if d.get("step"):
-        facts.append(f"step {d['step']}")
-    if d.get("type"):
-        facts.append(type_name_ms(d["type"]))
-    if d.get("level"):
-        facts.append(level_name_ms(d["level"]))
-    facts.append(countries_ms(d.get("countries") or []) or "-")
+    echo(click.style(f"{d.doc_id}  {d.title or d.name}", bold=True))
+    facts = [d.kind, d.case or "unassigned"]
+    if d.step:
+        facts.append(f"step {d.step}")
+    if d.type:
+        facts.append(type_name_ms(d.type))
+    if d.level:
+        facts.append(level_name_ms(d.level))
+    facts.append(countries_ms(d.countries or []) or "-")
     echo(" · ".join(facts))
-    if d.get("signed"):
-        place = f", {d['signed_place']}" if d.get("signed_place") else ""
-        echo(f"Ditandatangani {fmt(d['signed'])}{place}")
-    echo(f"File name: {d['name']}" + (f" (v{d['version']})" if d["kind"] == "generated" else ""))
-    echo(f"Filed {d['filed_at']} · {d['size']} bytes · sha256 {d['sha256']}")
-    for p in d.get("paths") or []:
+    if d.signed:
+        place = f", {d.signed_place}" if d.signed_place else ""
+        echo(f"Ditandatangani {fmt(d.signed)}{place}")
+    echo(f"File name: {d.name}" + (f" (v{d.version})" if d.kind == "generated" else ""))
+    echo(f"Filed {d.filed_at.isoformat(sep=' ')} · {d.size} bytes · sha256 {d.sha256}")
+    for p in d.paths:
         echo(f"  {p}")
-    for r in d.get("renditions") or []:
-        echo(f"  {r['path']}  ({r['format']}, {r['doc_id']})")
-    if d.get("history"):
+    for r in d.renditions:
+        echo(f"  {r.path}  ({r.format}, {r.doc_id})")
+    if d.history:
         echo("")
         echo(click.style("History", bold=True))
-        for e in d["history"]:
-            note = f" — {e['note']}" if e.get("note") else ""
-            echo(f"  {e['at']}  {e['by']}  {e['action']}{note}")
+        for e in d.history:
+            note = f" — {e.note}" if e.note else ""
+            echo(f"  {e.at.isoformat(sep=' ')}  {e.by}  {e.action}{note}")
+
+
+def relink_line(r: Relinked) -> str:
+    """A document linked to a case (`ika file DOC-ID --case CASE`, the inbox's link)."""
+    if r.already:
+        return f"{r.doc_id} is already in {r.case_id}"
+    steps = f"; step {' and '.join(map(str, r.steps))} done" if r.steps else ""
+    return f"linked  {r.doc_id} -> {r.case_id}{steps}"
+
+
+def repair_line(r: Repair) -> str:
+    """One thing `ika verify --repair` (or the watcher at start) did."""
+    from pipeline.filing.snapshot import shown
+
+    if r.action == "removed":
+        return f"removed {r.path}: partial copy of a process that is gone"
+    if r.action == "not_set_aside":
+        return f"could not set aside {shown(r.path)}: {r.why}"
+    if r.action == "set_aside":
+        return f"set aside {shown(r.path)} -> {shown(r.dest or '')}: {r.why}"
+    return f"unindexed {r.path}: in the search index, not in the register"

@@ -1,8 +1,8 @@
 """The JSON shapes of the typed results: one serializer for the faces (`--json` in cli.py,
 /api in pipeline/web/). `to_json` turns a result — a case, its history, what is due, a filing
-outcome, a verify problem, a search result — into plain dicts and lists, dates as ISO strings
-(a time as "YYYY-MM-DD HH:MM:SS"), in the key order the DESIGN documents. Dicts and lists
-are walked; anything else is returned as it is.
+outcome, a verify problem, a search result, a document — into plain dicts and lists, dates as
+ISO strings (a time as "YYYY-MM-DD HH:MM:SS"), in the key order the DESIGN documents. Dicts and
+lists are walked; anything else is returned as it is.
 """
 
 from __future__ import annotations
@@ -168,6 +168,52 @@ def _search_result(r: Any) -> dict[str, Any]:
             "facets": {name: dict(counts) for name, counts in r.facets.items()}}
 
 
+def _document(d: Any) -> dict[str, Any]:
+    """A register's document row (`ika case show`'s documents)."""
+    return {
+        "doc_id": d.doc_id, "case": d.case, "step": d.step, "kind": d.kind, "name": d.name,
+        "version": d.version, "path": d.path, "sha256": d.sha256, "size": d.size,
+        "title": d.title, "countries": list(d.countries), "type": d.type,
+        "level": d.level, "language": d.language, "signed": _iso(d.signed),
+        "signed_place": d.signed_place, "method": d.method, "ocr_path": d.ocr_path,
+        "filed_at": d.filed_at.isoformat(sep=" "),
+    }
+
+
+def _document_shown(d: Any) -> dict[str, Any]:
+    """`ika show DOC-ID`: the row, the paths of its files, its renditions and history."""
+    out = _document(d)
+    out["paths"] = list(d.paths)
+    out["renditions"] = [{"doc_id": r.doc_id, "path": r.path, "format": r.format}
+                         for r in d.renditions]
+    out["history"] = [{"at": e.at.isoformat(sep=" "), "by": e.by, "action": e.action,
+                       "note": e.note, "case": e.case} for e in d.history]
+    return out
+
+
+def _unassigned(d: Any) -> dict[str, Any]:
+    """`ika unassigned`: date is the date of signature, else of filing."""
+    signed = _iso(d.signed)
+    return {
+        "doc_id": d.doc_id, "name": d.name, "title": d.title,
+        "date": signed or d.filed_at.date().isoformat(), "signed": signed,
+        "filed_at": d.filed_at.isoformat(sep=" "),
+        "kind": d.kind, "type": d.type, "level": d.level, "countries": list(d.countries),
+        "path": d.path,
+        "reason": d.reason,
+        "suggested_case": d.suggested_case,
+        "matching_cases": list(d.matching_cases),
+    }
+
+
+def _relinked(r: Any) -> dict[str, Any]:
+    return {"doc_id": r.doc_id, "case": r.case_id, "already": r.already, "steps": list(r.steps)}
+
+
+def _repair(r: Any) -> dict[str, Any]:
+    return {"action": r.action, "path": r.path, "dest": r.dest, "why": r.why}
+
+
 _LAZY: list[tuple[type, Callable[[Any], Any]]] = []
 
 
@@ -175,11 +221,16 @@ def _lazy_shapes() -> list[tuple[type, Callable[[Any], Any]]]:
     """The shapes of the filing's results, imported only when a value of no other shape is
     met (the register's faces need not load the filing pipeline)."""
     if not _LAZY:
-        from pipeline.filing.fixity import Problem
+        from pipeline.filing.document import DocumentRecord, DocumentShown, UnassignedDocument
+        from pipeline.filing.fixity import Problem, Repair
         from pipeline.filing.intake import Outcome
+        from pipeline.filing.relink import Relinked
         from pipeline.search.hits import HitFile, SearchHit, SearchResult
 
+        # Subclasses before the class they extend: the first that matches gives the shape.
         _LAZY.extend([(Outcome, _outcome), (Problem, _problem), (SearchResult, _search_result),
-                      (SearchHit, _hit), (HitFile, _hit_file)])
+                      (SearchHit, _hit), (HitFile, _hit_file), (DocumentShown, _document_shown),
+                      (UnassignedDocument, _unassigned), (DocumentRecord, _document),
+                      (Relinked, _relinked), (Repair, _repair)])
         _SHAPES.update(_LAZY)
     return _LAZY

@@ -164,7 +164,7 @@ def listing(arc: Archive, case_id: str) -> dict[str, Any]:
     from pipeline.serialize import to_json
 
     case = to_json(get_case(arc, case_id))
-    docs = documents_of(arc, case["id"])
+    docs = to_json(documents_of(arc, case["id"]))
     stored = dict(case.get("values") or {})
     if case.get("their_ref"):
         stored["ruj_surat"] = case["their_ref"]

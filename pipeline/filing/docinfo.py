@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
 from pipeline.archive import Archive
 from pipeline.errors import IkaError
+from pipeline.filing.document import DocumentEvent, DocumentShown, Rendition, record_fields
 from pipeline.register.store import documents, events
 
 
@@ -29,10 +29,8 @@ def shown_path(arc: Archive, rel: str | None) -> str | None:
         return str(full.resolve())
 
 
-def show_document(arc: Archive, doc_id: str) -> dict[str, Any]:
+def show_document(arc: Archive, doc_id: str) -> DocumentShown:
     """The document's row, its renditions (the PDF of a generated letter), its history."""
-    from pipeline.filing.store import _row_dict
-
     key = doc_id.strip().upper()
     with arc.register.read() as conn:
         row = conn.execute(select(documents).where(documents.c.id == key)).first()
@@ -50,15 +48,10 @@ def show_document(arc: Archive, doc_id: str) -> dict[str, Any]:
         history = conn.execute(
             select(events).where(events.c.doc_id == row.id).order_by(events.c.id)
         ).all()
-    data = _row_dict(row)
-    data["paths"] = [p for p in (shown_path(arc, row.path), shown_path(arc, row.ocr_path)) if p]
-    data["renditions"] = [
-        {"doc_id": s.id, "path": shown_path(arc, s.path), "format": Path(s.path).suffix[1:]}
-        for s in siblings
-    ]
-    data["history"] = [
-        {"at": e.at.isoformat(sep=" "), "by": e.by, "action": e.action, "note": e.note,
-         "case": e.case_id}
-        for e in history
-    ]
-    return data
+    return DocumentShown(
+        **record_fields(row),
+        paths=tuple(p for p in (shown_path(arc, row.path), shown_path(arc, row.ocr_path)) if p),
+        renditions=tuple(Rendition(s.id, shown_path(arc, s.path), Path(s.path).suffix[1:])
+                         for s in siblings),
+        history=tuple(DocumentEvent(e.at, e.by, e.action, e.note, e.case_id) for e in history),
+    )

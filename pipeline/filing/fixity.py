@@ -22,7 +22,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from pipeline.archive import Archive
-from pipeline.filing.snapshot import shown
 from pipeline.filing.store import part_owner, set_aside, sha256_of, store_lock
 from pipeline.register.store import documents
 
@@ -54,9 +53,21 @@ def verify(arc: Archive) -> tuple[int, list[Problem]]:
     return checked, problems
 
 
-def repair(arc: Archive) -> list[str]:
+@dataclass(frozen=True)
+class Repair:
+    """One thing a repair did (or could not do): `action` is removed (a dead process's
+    partial copy `path`), set_aside (`path` moved to `dest`, for `why`), not_set_aside (`why`
+    it could not be) or unindexed (the document `path` in the index, not in the register)."""
+
+    action: str  # removed | set_aside | not_set_aside | unindexed
+    path: str
+    dest: str | None = None
+    why: str | None = None
+
+
+def repair(arc: Archive) -> list[Repair]:
     """Set aside unknown files, remove dead processes' partial copies and documents the index
-    serves that the register does not have. Returns one line per thing done."""
+    serves that the register does not have. Returns what was done, one Repair each."""
     lines = sweep(arc)
     stale = index_only(arc)
     if stale:
@@ -64,18 +75,18 @@ def repair(arc: Archive) -> list[str]:
 
         for doc_id in sorted(stale):
             delete_document(arc.index_dir, doc_id)
-            lines.append(f"unindexed {doc_id}: in the search index, not in the register")
+            lines.append(Repair("unindexed", doc_id))
     return lines
 
 
-def sweep(arc: Archive) -> list[str]:
+def sweep(arc: Archive) -> list[Repair]:
     """What the watcher does at start: remove partial copies of dead processes, and set aside
     (under the store lock, checked again there) files in files/ the register does not know."""
-    lines: list[str] = []
+    lines: list[Repair] = []
     for part in leftover_parts(arc):
         try:
             part.unlink()
-            lines.append(f"removed {_rel(arc, part)}: partial copy of a process that is gone")
+            lines.append(Repair("removed", _rel(arc, part)))
         except OSError:
             pass
     candidates = unknown_files(arc)
@@ -90,9 +101,9 @@ def sweep(arc: Archive) -> list[str]:
             try:
                 dest = set_aside(arc, path, UNKNOWN_WHY, conn)
             except OSError as exc:
-                lines.append(f"could not set aside {shown(rel)}: {exc.strerror or exc}")
+                lines.append(Repair("not_set_aside", rel, why=str(exc.strerror or exc)))
                 continue
-            lines.append(f"set aside {shown(rel)} -> {shown(_rel(arc, dest))}: {UNKNOWN_WHY}")
+            lines.append(Repair("set_aside", rel, _rel(arc, dest), UNKNOWN_WHY))
     return lines
 
 

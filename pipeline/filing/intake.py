@@ -44,6 +44,7 @@ from pipeline.filing.outcome import (
     Outcome,
     log_line,
     log_outcome,
+    log_relinked,
     logger,
 )
 from pipeline.filing.preflight import Handoff, check, duplicate, suffix, take_entry
@@ -88,8 +89,10 @@ def process(
     everything after reads that copy. The inbox entry is removed or moved only while it is
     still the file that was taken. `ocr=False` (the watcher's quick lane) returns status
     "queued" for a document that needs OCR, touching nothing, with the `handoff` for the OCR
-    lane: passed back here, the private copy already taken, hashed and checked is filed —
-    while the entry is still the very file taken; otherwise it is taken again as it is now."""
+    lane: passed back here, the private copy already taken, hashed and checked is filed. If
+    another file took the entry's place while it waited, that copy is still filed (or kept in
+    failed/) as the file dropped, and the entry is left to be filed on its own; if the entry
+    is gone or still being written, it is taken again as it is now (Handoff.resume)."""
     path = Path(path)
     snap = handoff.resume() if handoff is not None else None
     if handoff is not None and snap is not None:
@@ -180,6 +183,15 @@ def _let_go(arc: Archive, snap: Snapshot, outcome: Outcome) -> Outcome:
     place = snap.place
     if place is None or outcome.status not in ("filed", "duplicate"):
         return outcome
+    if snap.detached is not None:  # the private copy was filed; the entry is another file
+        where = "the inbox" if place.folder == arc.inbox else f"{place.folder.name}/"
+        done = ("filed as it was dropped, from the copy taken then" if outcome.status == "filed"
+                else "the bytes dropped are in the archive already")
+        left = (f"{done}; the file now in {where} "
+                f"under its name is another ({snap.detached}): it is left there and filed "
+                "again as it is now, on its own")
+        return replace(outcome, kept=True,
+                       note=f"{outcome.note}; {left}" if outcome.note else left)
     why = snap.remove()
     if why is None:
         if place.folder == arc.failed:
@@ -222,7 +234,7 @@ def file_many(
             if not path.exists() and is_doc_id(item):
                 if not case_id:
                     raise IkaError(f"{item}: give --case CASE to re-link it")
-                log(relink(arc, item, case_id, by=by))
+                log_relinked(relink(arc, item, case_id, by=by))
                 continue
             why = refusal(arc, path) if path.exists() or path.is_symlink() else None
             if why is not None:  # ika.toml, the register, the index ...: not documents
@@ -295,7 +307,8 @@ def _file(
                               index=index, extra_events=events, sha=sha,
                               in_transaction=_moves_case(arc, link.case_id, meta, done))
     except DuplicateDocument as exc:  # another filer registered the same bytes just now
-        return duplicate(arc, path, exc.doc_id, place, by, link.case_id)
+        return duplicate(arc, path, exc.doc_id, place if snap.detached is None else None, by,
+                         link.case_id)
     finally:
         if meta.ocr_pdf is not None:
             meta.ocr_pdf.unlink(missing_ok=True)

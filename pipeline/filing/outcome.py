@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from pipeline.archive import Archive
 
 if TYPE_CHECKING:
+    from pipeline.filing.fixity import Repair
     from pipeline.filing.preflight import Handoff
+    from pipeline.filing.relink import Relinked
 
 Log = Callable[[str], None]
 
@@ -62,3 +64,15 @@ def log_outcome(arc: Archive, outcome: Outcome) -> None:
     (`root`), for the face to say it."""
     logger.info("%s %s", outcome.status, outcome.path,
                 extra={"outcome": outcome, "root": arc.root})
+
+
+def log_relinked(relinked: Relinked) -> None:
+    """A document linked to a case, for the log: the record carries it (`relinked`)."""
+    logger.info("relinked %s %s", relinked.doc_id, relinked.case_id,
+                extra={"relinked": relinked})
+
+
+def log_repair(repair: Repair) -> None:
+    """A repair done (a partial copy removed, a file set aside ...), for the log: the record
+    carries it (`repair`)."""
+    logger.info("%s %s", repair.action, repair.path, extra={"repair": repair})

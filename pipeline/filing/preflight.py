@@ -8,9 +8,20 @@ what it has — the private copy, its hash, the check's answer — to the OCR la
 `Handoff`, so a scan is copied, hashed and checked once, not once per lane. The copy lives
 in the job folder of this process's own work folder (pipeline.workdir): it goes with the
 handoff once filed, and with the process's work folder at exit or, after a kill, when the
-next process starts. While it waits the handoff holds no descriptor; the OCR lane goes on
-with it only while the inbox entry is still the very file taken (Snapshot.reopen), and
-otherwise takes the entry again as it is now.
+next process starts. While it waits the handoff holds no descriptor; the OCR lane opens the
+entry again (Snapshot.reopen) and goes on with it while it is still the very file taken.
+
+If another file took its name meanwhile (moved over it, a link, or it was rewritten), the
+private copy is all that is left of the scan the clerk dropped (issue 9, "nothing lost"): it
+is filed as that document — or, if it cannot be, kept in failed/ (failed.keep_copy) — and the
+entry is left alone, to be filed on its own as the file it is now (Snapshot.detach). Only
+when the entry still holds those very bytes (a program has it open for writing again) or is
+gone (the clerk took it away, or renamed it: the new name is a file of its own) is the copy
+let go and the entry taken again as it is now.
+
+Limit: the copy lives in the work folder, which is removed when a killed process's successor
+starts. A process killed after another file took the entry's name and before the copy was
+filed loses those earlier bytes (the new file is filed as usual).
 """
 
 from __future__ import annotations
@@ -25,7 +36,7 @@ from pipeline.clock import now
 from pipeline.errors import FilingError
 from pipeline.filing.failed import refuse_entry
 from pipeline.filing.outcome import OURS, Outcome
-from pipeline.filing.snapshot import LinkEntry, Place, Snapshot, shown, take
+from pipeline.filing.snapshot import GONE, WRITING, LinkEntry, Place, Snapshot, shown, take
 from pipeline.filing.store import find_by_sha, sha256_of
 
 
@@ -41,12 +52,20 @@ class Handoff:
         return self.snap.sha256
 
     def resume(self) -> Snapshot | None:
-        """The snapshot, open again, while its entry is still the very file taken; else
-        None, and the private copy is discarded (the entry is to be taken as it is now)."""
-        if self.snap.reopen() is None:
+        """The snapshot, open again, while its entry is still the very file taken; detached
+        (its private copy to be filed on its own, the entry left alone) when another file
+        took its place; None, the private copy discarded, when the entry is gone or still
+        holds these bytes (a writer has it open again): it is taken as it is now."""
+        if self.snap.detached is not None:  # handed back again: still its copy alone
             return self.snap
-        self.discard()
-        return None
+        why = self.snap.reopen()
+        if why is None:
+            return self.snap
+        if why in (GONE, WRITING):
+            self.discard()
+            return None
+        self.snap.detach(why)
+        return self.snap
 
     def discard(self) -> None:
         self.snap.close()

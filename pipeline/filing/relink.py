@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import desc, select, update
 
 from pipeline.archive import Archive
 from pipeline.errors import IkaError
+from pipeline.filing.document import UnassignedDocument, record_fields
 from pipeline.register.store import documents, events, log_event
 
 DOC_ID = re.compile(r"^DOC-\d{6,}$", re.IGNORECASE)
@@ -22,7 +24,7 @@ def is_doc_id(text: str) -> bool:
     return bool(DOC_ID.match(text.strip()))
 
 
-def unassigned(arc: Archive) -> list[dict[str, Any]]:
+def unassigned(arc: Archive) -> list[UnassignedDocument]:
     """Every filed document with no case: its title, date (signed, else filed), counterparts,
     type, why it waits (when something looked like a case) and the open case that matches
     its counterparts and type, as a suggestion (`suggested_case`; never linked by itself)."""
@@ -43,21 +45,27 @@ def unassigned(arc: Archive) -> list[dict[str, Any]]:
     result = []
     for r in rows:
         countries = json.loads(r.countries or "[]")
-        signed = r.signed_date.isoformat() if r.signed_date else None
-        result.append({
-            "doc_id": r.id, "name": r.name, "title": r.title,
-            "date": signed or r.filed_at.date().isoformat(), "signed": signed,
-            "filed_at": r.filed_at.isoformat(sep=" "),
-            "kind": r.kind, "type": r.type, "level": r.level, "countries": countries,
-            "path": r.path,
-            "reason": reasons.get(r.id),
-            "suggested_case": best_suggestion(candidates, r.type, countries),
-            "matching_cases": suggest_cases(candidates, r.type, countries),
-        })
+        result.append(UnassignedDocument(
+            **record_fields(r),
+            reason=reasons.get(r.id),
+            suggested_case=best_suggestion(candidates, r.type, countries),
+            matching_cases=tuple(suggest_cases(candidates, r.type, countries)),
+        ))
     return result
 
 
-def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) -> str:
+@dataclass(frozen=True)
+class Relinked:
+    """A document linked to a case (`already`: it was in that case), and the SOP steps its
+    filing there completed."""
+
+    doc_id: str
+    case_id: str
+    already: bool = False
+    steps: tuple[int, ...] = ()
+
+
+def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) -> Relinked:
     """Link a filed document to a case; its files move (by hard link, bytes untouched) into
     the case's folder: one case, one folder.
 
@@ -79,7 +87,7 @@ def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) ->
         if row is None:
             raise IkaError(f"no document {doc_id}")
         if row.case_id == case.id:
-            return f"{doc_id} is already in {case.id}"
+            return Relinked(doc_id, case.id, already=True)
         target = facts(conn.execute(select(cases).where(cases.c.id == case.id)).one())
         own = _own_metadata(conn, row)
         values: dict[str, Any] = {"case_id": case.id}
@@ -106,8 +114,7 @@ def relink(arc: Archive, doc_id: str, case_id: str, *, by: str | None = None) ->
     for field in moved:  # the register now names the new links: the old names can go
         (arc.root / getattr(row, field)).unlink(missing_ok=True)
     index_documents(arc, [doc_id])
-    steps = f"; step {' and '.join(map(str, done))} done" if done else ""
-    return f"linked  {doc_id} -> {case.id}{steps}"
+    return Relinked(doc_id, case.id, steps=tuple(done))
 
 
 def _linked_into(arc: Archive, row: Any, case_id: str) -> dict[str, Path]:

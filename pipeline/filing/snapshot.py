@@ -66,6 +66,7 @@ class Busy(FilingError):
 
 LINK_REASON = "a link, not a document: put the file itself in the inbox"
 GONE = "it is gone from where it was"
+WRITING = "a program has it open for writing"
 
 
 def shown(text: str | os.PathLike[str]) -> str:
@@ -160,6 +161,9 @@ class Snapshot:
         self.copy = copy
         self.sha256 = sha256
         self.ident = ident
+        # Why the entry is no longer the file taken, once that is known for good (`detach`):
+        # the private copy is then all there is of it, and the entry is never touched.
+        self.detached: str | None = None
 
     @property
     def size(self) -> int:
@@ -177,6 +181,13 @@ class Snapshot:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def detach(self, why: str) -> None:
+        """The entry is no longer the file taken (`why`): from now on the snapshot stands for
+        its private copy alone. It is filed (or kept in failed/) as that file; the entry is
+        never removed or moved because of it (`changed` says `why`), and is filed on its own."""
+        self.close()
+        self.detached = why
 
     def reopen(self) -> str | None:
         """Open the entry again after `close`, as `take` opened it (every folder on the way
@@ -203,7 +214,7 @@ class Snapshot:
                 if not stat.S_ISREG(st.st_mode) or Identity.of(st) != self.ident:
                     why = "it changed, or another file now has its name"
                 elif writer_open(fd, self.ident):
-                    why = "a program has it open for writing"
+                    why = WRITING
             else:
                 why = "it changed, or another file now has its name"
         except FileNotFoundError:
@@ -228,6 +239,8 @@ class Snapshot:
     def changed(self) -> str | None:
         """None while the entry is still the very file taken; else why it is not (GONE when
         there is no entry of that name any more)."""
+        if self.detached is not None:
+            return self.detached
         try:
             st = os.stat(self.name, dir_fd=self.dir_fd, follow_symlinks=False)
         except FileNotFoundError:

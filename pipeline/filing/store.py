@@ -40,6 +40,7 @@ from sqlalchemy import Connection, func, insert, select
 from pipeline.archive import Archive
 from pipeline.clock import now, today
 from pipeline.errors import DuplicateDocument, FilingError
+from pipeline.filing.document import DocumentRecord, document_record
 from pipeline.register.store import cases, documents, log_event, texts
 
 CHUNK = 1 << 20
@@ -458,29 +459,17 @@ def _next_doc_id(conn: Connection) -> str:
     return f"DOC-{n:06d}"
 
 
-def documents_of(arc: Archive, case_id: str) -> list[dict[str, Any]]:
+def documents_of(arc: Archive, case_id: str) -> list[DocumentRecord]:
     with arc.register.read() as conn:
         rows = conn.execute(
             select(documents).where(documents.c.case_id == case_id).order_by(documents.c.id)
         ).all()
-    return [_row_dict(r) for r in rows]
+    return [document_record(r) for r in rows]
 
 
-def _row_dict(r: Any) -> dict[str, Any]:
-    return {
-        "doc_id": r.id, "case": r.case_id, "step": r.step, "kind": r.kind, "name": r.name,
-        "version": r.version, "path": r.path, "sha256": r.sha256, "size": r.size,
-        "title": r.title, "countries": json.loads(r.countries or "[]"), "type": r.type,
-        "level": r.level, "language": r.language,
-        "signed": r.signed_date.isoformat() if r.signed_date else None,
-        "signed_place": r.signed_place, "method": r.method, "ocr_path": r.ocr_path,
-        "filed_at": r.filed_at.isoformat(sep=" "),
-    }
-
-
-def iter_documents(arc: Archive, doc_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+def iter_documents(arc: Archive, doc_ids: Iterable[str] | None = None) -> list[DocumentRecord]:
     query = select(documents)
     if doc_ids is not None:
         query = query.where(documents.c.id.in_(list(doc_ids)))
     with arc.register.read() as conn:
-        return [_row_dict(r) for r in conn.execute(query.order_by(documents.c.id))]
+        return [document_record(r) for r in conn.execute(query.order_by(documents.c.id))]

@@ -38,16 +38,21 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import workdir
 from pipeline.archive import Archive
 from pipeline.errors import IkaError
 from pipeline.filing.filters import is_ignored
 from pipeline.filing.intake import Outcome, log_line, log_outcome, process
+from pipeline.filing.outcome import log_repair
 from pipeline.filing.preflight import Handoff
 from pipeline.filing.snapshot import PATH_MAX, name_bytes, shown
 from pipeline.filing.stability import StabilityTracker
 from pipeline.search import index_documents
+
+if TYPE_CHECKING:
+    from pipeline.filing.fixity import Repair
 
 Log = Callable[[str], None]
 Problem = Callable[[Path, str], None]
@@ -92,15 +97,17 @@ def scan(root: Path, problems: Problem | None = None) -> list[Path]:
     return sorted(out)
 
 
-def clean_leftovers(arc: Archive, log: Log | None = None) -> None:
+def clean_leftovers(arc: Archive) -> list[Repair]:
     """Remove what dead processes left: their work folders and partial copies in files/ (a
-    process still running keeps its own); set aside files the register does not know."""
+    process still running keeps its own); set aside files the register does not know. Each
+    thing done is logged (the filing's logger) and returned."""
     from pipeline.filing.fixity import sweep
 
     workdir.clean_stale(arc.root)
-    for line in sweep(arc):
-        if log is not None:
-            log(line)
+    done = sweep(arc)
+    for repair in done:
+        log_repair(repair)
+    return done
 
 
 def _what(outcome: Outcome) -> tuple[object, ...]:
@@ -316,7 +323,7 @@ class Watcher:
         self._take_lock()
         self._once = True
         try:
-            clean_leftovers(self.arc, self.log)
+            clean_leftovers(self.arc)
             self.rescan()
             while self._busy_anywhere() and not self.stopping.is_set():
                 self.file_ready()
@@ -334,7 +341,7 @@ class Watcher:
         """Watch until stopped (SIGINT/SIGTERM); finish the files in hand before exiting."""
         self._take_lock()
         try:
-            clean_leftovers(self.arc, self.log)
+            clean_leftovers(self.arc)
             self.inbox.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             self._lock_file.close()

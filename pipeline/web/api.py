@@ -217,7 +217,7 @@ def document(doc_id: str) -> Any:
     from pipeline.filing.docinfo import show_document
 
     doc = require_document(doc_id)
-    data = show_document(archive(), doc["doc_id"])
+    data = to_json(show_document(archive(), doc.doc_id))
     data.pop("paths", None)  # server paths: the files are served by DOC-id
     for r in data.get("renditions", []):
         r.pop("path", None)
@@ -234,7 +234,7 @@ def search() -> Any:
 @bp.route("/unassigned")
 @require("inbox")
 def unassigned() -> Any:
-    return jsonify(relink.unassigned(archive()))
+    return jsonify(to_json(relink.unassigned(archive())))
 
 
 @bp.route("/failed")
@@ -262,8 +262,10 @@ def link() -> Any:
     doc_id = str(f.get("doc_id") or "")
     if not relink.is_doc_id(doc_id):
         abort(404)
-    return jsonify(message=relink.relink(archive(), doc_id, str(f.get("case_id") or ""),
-                                         by=by()))
+    from pipeline.render import relink_line
+
+    return jsonify(message=relink_line(relink.relink(archive(), doc_id,
+                                                     str(f.get("case_id") or ""), by=by())))
 
 
 @bp.route("/users")

@@ -24,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 from pipeline.documents import docmaker
 from pipeline.errors import IkaError
 from pipeline.filing import uploads
+from pipeline.filing.document import DocumentRecord
 from pipeline.register import cases, roles, sop
 from pipeline.serialize import to_json
 
@@ -150,7 +151,7 @@ def case_page_data(case: dict[str, Any]) -> dict[str, Any]:
 
     arc = archive()
     data = dict(case)
-    data["documents"] = documents_of(arc, case["id"])
+    data["documents"] = to_json(documents_of(arc, case["id"]))
     data["history"] = to_json(cases.history(arc, case["id"]))
     return data
 
@@ -393,10 +394,10 @@ def _path_of(rel: str | None) -> Path:
     return path
 
 
-def _download_name(doc: dict[str, Any], path: Path) -> str:
-    if doc["kind"] == "generated":
-        return f"{doc['case']}-{doc['name']}-v{doc['version']}{path.suffix}"
-    return doc["name"] if doc["name"].lower().endswith(path.suffix.lower()) else path.name
+def _download_name(doc: DocumentRecord, path: Path) -> str:
+    if doc.kind == "generated":
+        return f"{doc.case}-{doc.name}-v{doc.version}{path.suffix}"
+    return doc.name if doc.name.lower().endswith(path.suffix.lower()) else path.name
 
 
 @bp.route("/doc/<doc_id>")
@@ -405,7 +406,7 @@ def document(doc_id: str) -> Any:
     from pipeline.filing.docinfo import show_document
 
     doc = require_document(doc_id)
-    info = show_document(archive(), doc["doc_id"])
+    info = show_document(archive(), doc.doc_id)
     return render_template("document.html", doc=doc, info=info,
                            previewable=_preview_rel(doc) is not None)
 
@@ -414,15 +415,15 @@ def document(doc_id: str) -> Any:
 @require("doc.read")
 def download(doc_id: str) -> Any:
     doc = require_document(doc_id)
-    path = _path_of(doc["path"])
+    path = _path_of(doc.path)
     return send_file(path, as_attachment=True, download_name=_download_name(doc, path),
                      max_age=0)
 
 
-def _preview_rel(doc: dict[str, Any]) -> str | None:
-    if doc["path"].lower().endswith(".pdf"):
-        return doc["path"]
-    return doc.get("ocr_path")
+def _preview_rel(doc: DocumentRecord) -> str | None:
+    if doc.path.lower().endswith(".pdf"):
+        return doc.path
+    return doc.ocr_path
 
 
 @bp.route("/doc/<doc_id>/pdf")
@@ -435,7 +436,7 @@ def preview(doc_id: str) -> Any:
         abort(404)
     path = _path_of(rel)
     response = send_file(path, mimetype="application/pdf", as_attachment=False,
-                         download_name=f"{doc['doc_id']}.pdf", max_age=0)
+                         download_name=f"{doc.doc_id}.pdf", max_age=0)
     from .security import CSP_FRAMEABLE
 
     response.headers["Content-Security-Policy"] = CSP_FRAMEABLE

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from pipeline.errors import IkaError
 from pipeline.filing import relink, uploads
+from pipeline.render import relink_line
 from pipeline.serialize import to_json
 
 from .cases import flash_outcome
@@ -89,7 +90,7 @@ def link() -> Any:
             raise IkaError(_("No such document."))
         if not case_id:
             raise IkaError(_("Give the case to link it to."))
-        message = relink.relink(archive(), doc_id, case_id, by=by())
+        message = relink_line(relink.relink(archive(), doc_id, case_id, by=by()))
     except IkaError as exc:
         flash(str(exc), "error")
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Flask,
@@ -32,6 +32,9 @@ from pipeline.archive import Archive
 from pipeline.errors import CaseNotFound, IkaError
 from pipeline.register import roles
 from pipeline.register.accounts import User
+
+if TYPE_CHECKING:
+    from pipeline.filing.document import DocumentRecord
 
 log = logging.getLogger("ika.web")
 csrf = CSRFProtect()
@@ -164,7 +167,7 @@ def require_case(action: str, case_id: str) -> dict[str, Any]:
     return to_json(case)
 
 
-def require_document(doc_id: str) -> dict[str, Any]:
+def require_document(doc_id: str) -> DocumentRecord:
     """A filed document the user may read: by DOC-id only; 404 / 403 otherwise."""
     from pipeline.filing.relink import is_doc_id
     from pipeline.filing.store import iter_documents
@@ -176,7 +179,7 @@ def require_document(doc_id: str) -> dict[str, Any]:
     if not rows:
         abort(404)
     doc = rows[0]
-    division = get_case(archive(), doc["case"]).division if doc.get("case") else None
+    division = get_case(archive(), doc.case).division if doc.case else None
     if not roles.can(me(), "doc.read", division):
         abort(403)
     return doc

@@ -373,9 +373,11 @@ def _queued(arc: object, entry: Path, handoff: object = None) -> object:
 def test_a_handoff_goes_on_with_its_copy_only_while_the_entry_is_that_file(
         archive: Path, count: Count) -> None:
     """Unchanged, the entry goes on with the quick lane's copy and check (no second copy,
-    hash or lookup). Rewritten while it waited, it is taken again as it is now; the first
-    copy is gone with its job folder."""
+    hash or lookup). Rewritten while it waited, the copy is all that is left of the scan the
+    clerk dropped: it is filed (OCR'd from that copy) as that document, the entry is left
+    alone, and is then taken on its own as the file it is now (issue 9, "nothing lost")."""
     from pipeline.archive import open_archive
+    from pipeline.filing.intake import process
 
     arc = open_archive(archive)
     first, second = SCAN.read_bytes(), (CORPUS / "scans" / "typewriter.png").read_bytes()
@@ -389,17 +391,146 @@ def test_a_handoff_goes_on_with_its_copy_only_while_the_entry_is_that_file(
     assert count.hashes(first) == 1 and count.lookups == 1
 
     entry.write_bytes(second)  # the same inode, other bytes
-    retaken = _queued(arc, entry, again.handoff)
+    held = _queued(arc, entry, again.handoff)  # still the first scan's copy, nothing retaken
+    assert held.status == "queued" and held.handoff.job == job
+    assert held.handoff.sha256 == sha(first) and held.handoff.snap.detached
+    assert count.hashes(second) == 0 and count.lookups == 1
+    out = process(arc, entry, index=False, handoff=held.handoff)  # the OCR lane
+    assert out.status == "filed" and out.kept, out
+    assert "filed again as it is now" in (out.note or "")
+    (row,) = docs(archive)
+    assert row["sha256"] == sha(first) and row["source"] == "inbox/imbasan.tif"
+    assert (archive / row["path"]).read_bytes() == first
+    assert not job.exists() and entry.read_bytes() == second  # the new file: left alone
+    assert count.hashes(first) == 1
+
+    retaken = _queued(arc, entry)  # ... and taken on its own
     assert retaken.status == "queued" and retaken.handoff.sha256 == sha(second)
-    assert not job.exists() and retaken.handoff.job.is_dir()
-    assert count.hashes(second) == 1 and count.lookups == 2
     retaken.handoff.discard()
     assert not retaken.handoff.job.exists() and entry.read_bytes() == second
+    assert not list((archive / ".work").glob("*/file-*"))
+
+
+def _handed(arc: object, entry: Path) -> object:
+    """A handoff as the quick lane makes one (for a file that needs no OCR, so that the
+    test needs none): the private copy taken and hashed, no descriptor held."""
+    from pipeline import workdir
+    from pipeline.filing.intake import Handoff, _place
+    from pipeline.filing.preflight import take_entry
+
+    job = workdir.scratch(arc.root, "file-")  # type: ignore[attr-defined]
+    snap = take_entry(arc, entry, _place(arc, entry), job)  # type: ignore[arg-type]
+    snap.close()
+    return Handoff(snap, job)
+
+
+def test_a_file_replaced_while_it_waits_is_filed_from_its_copy_and_the_new_one_on_its_own(
+        archive: Path) -> None:
+    """Another file moved over the entry while it waited: the handed-over copy is filed as
+    the document dropped, never removing the new file; the new file is then filed on its
+    own. Nothing twice, nothing left in the work folder."""
+    from pipeline.archive import open_archive
+    from pipeline.filing.intake import process
+
+    arc = open_archive(archive)
+    first, second = TEXT_PDF.read_bytes(), JAPAN_FTA.read_bytes()
+    entry = drop(archive, first, "perjanjian.pdf")
+    handoff = _handed(arc, entry)
+    (archive / "inbox" / ".t").write_bytes(second)
+    os.replace(archive / "inbox" / ".t", entry)  # mv -f: another file takes the name
+    out = process(arc, entry, index=False, ocr=False, handoff=handoff)
+    assert out.status == "filed" and out.kept and "another file" in (out.note or ""), out
+    assert entry.read_bytes() == second and not handoff.job.exists()
+    new = process(arc, entry, index=False, ocr=False)
+    assert new.status == "filed" and not new.kept and not os.path.lexists(entry), new
+    assert sorted(r["sha256"] for r in docs(archive)) == sorted([sha(first), sha(second)])
+    assert not list((archive / ".work").glob("*/file-*"))
+    assert not list((archive / "failed").iterdir())
+
+    # The same bytes handed over twice (the new file was the same document): filed once.
+    entry = drop(archive, first, "lagi.pdf")
+    handoff = _handed(arc, entry)
+    entry.unlink()
+    entry.write_bytes(first)  # another inode, the same bytes
+    dup = process(arc, entry, index=False, ocr=False, handoff=handoff)
+    assert dup.status == "duplicate" and dup.kept and entry.exists(), dup
+    again = process(arc, entry, index=False, ocr=False)
+    assert again.status == "duplicate" and not os.path.lexists(entry), again
+    assert len(docs(archive)) == 2
+
+
+def test_a_replaced_file_whose_copy_cannot_be_filed_is_kept_in_failed(archive: Path) -> None:
+    """The handed-over copy fails (damaged): its bytes go to failed/ with the reason
+    (failed.keep_copy); the new file in the inbox is untouched and filed on its own."""
+    from pipeline.archive import open_archive
+    from pipeline.filing.intake import process
+
+    arc = open_archive(archive)
+    broken = b"%PDF-1.4\n" + os.urandom(2000)  # no PDF behind its header
+    entry = drop(archive, broken, "rosak.pdf")
+    handoff = _handed(arc, entry)
+    entry.unlink()
+    entry.write_bytes(TEXT_PDF.read_bytes())
+    out = process(arc, entry, index=False, ocr=False, handoff=handoff)
+    assert out.status == "failed" and out.dest is not None, out
+    assert out.dest.read_bytes() == broken and out.dest.parent == archive / "failed"
+    reason = out.dest.with_name(out.dest.name + ".reason.txt").read_text(encoding="utf-8")
+    assert "another file now has its name" in reason
+    assert entry.read_bytes() == TEXT_PDF.read_bytes() and not handoff.job.exists()
+    assert docs(archive) == []
+    new = process(arc, entry, index=False, ocr=False)
+    assert new.status == "filed" and not os.path.lexists(entry), new
+    assert not list((archive / ".work").glob("*/file-*"))
+
+
+def test_a_file_taken_away_while_it_waits_is_let_go(archive: Path) -> None:
+    """Gone from the inbox (the clerk took it back, or renamed it: the new name is a file of
+    its own): its copy is let go, nothing is filed."""
+    from pipeline.archive import open_archive
+    from pipeline.filing.intake import process
+
+    arc = open_archive(archive)
+    entry = drop(archive, TEXT_PDF, "perjanjian.pdf")
+    handoff = _handed(arc, entry)
+    entry.unlink()
+    out = process(arc, entry, index=False, ocr=False, handoff=handoff)
+    assert out.status == "skipped" and not handoff.job.exists(), out
+    assert docs(archive) == [] and not list((archive / "failed").iterdir())
+
+
+def test_the_watcher_files_a_scan_replaced_in_its_ocr_queue_and_then_the_new_file(
+        archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real watcher run: the scan is replaced by another file just as the quick lane queues
+    it for OCR. Both are filed, each once; the inbox and the work folder end empty."""
+    from pipeline.archive import open_archive
+    from pipeline.filing.watcher import Watcher
+
+    arc = open_archive(archive)
+    scan, other = SCAN.read_bytes(), TEXT_PDF.read_bytes()
+    entry = drop(archive, scan, "imbasan.tif")
+    w = Watcher(arc, poll=0.05, settle=0.0)
+    to_ocr = w._to_ocr_lane
+
+    def swap(path: Path, handoff: object) -> None:
+        (archive / "inbox" / ".t").write_bytes(other)
+        os.replace(archive / "inbox" / ".t", entry)
+        to_ocr(path, handoff)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(w, "_to_ocr_lane", swap)
+    w.once()
+    assert sorted(r["sha256"] for r in docs(archive)) == sorted([sha(scan), sha(other)])
+    statuses = [o.status for o in w.outcomes]
+    assert statuses.count("filed") == 2, w.outcomes
+    assert not os.path.lexists(entry) and not list((archive / "failed").iterdir())
+    assert not list((archive / ".work").glob("*/file-*"))
 
 
 def test_a_link_swapped_in_while_a_scan_waits_for_ocr_is_never_followed(
         archive: Path, tmp_path: Path) -> None:
+    """The scan's copy is filed as the scan dropped; the link is refused on its own, as a
+    link, and never followed."""
     from pipeline.archive import open_archive
+    from pipeline.filing.intake import process
 
     arc = open_archive(archive)
     secret = tmp_path / "rahsia.txt"
@@ -408,11 +539,15 @@ def test_a_link_swapped_in_while_a_scan_waits_for_ocr_is_never_followed(
     queued = _queued(arc, entry)
     entry.unlink()
     entry.symlink_to(secret)
-    out = _queued(arc, entry, queued.handoff)
-    assert out.status == "failed" and "a link" in (out.reason or "")
+    out = process(arc, entry, index=False, handoff=queued.handoff)
+    assert out.status == "filed" and out.kept, out
+    (row,) = docs(archive)
+    assert row["sha256"] == sha(SCAN.read_bytes()) and not queued.handoff.job.exists()
+    assert entry.is_symlink()
+    link = process(arc, entry, index=False)
+    assert link.status == "failed" and "a link" in (link.reason or "")
     assert (archive / "failed" / "sub" / "imbasan.tif").is_symlink()
-    assert not queued.handoff.job.exists() and docs(archive) == []
-    assert secret.read_text(encoding="utf-8") == "RAHSIA"
+    assert len(docs(archive)) == 1 and secret.read_text(encoding="utf-8") == "RAHSIA"
 
 
 def test_a_scan_opened_for_writing_while_it_waits_is_left_for_later(archive: Path) -> None:

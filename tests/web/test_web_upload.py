@@ -70,10 +70,10 @@ def test_hostile_names_are_never_paths(login, web_archive: Path, tmp_path: Path)
 
     for o in got:
         [doc] = iter_documents(arc, [o["doc_id"]])
-        stored = (web_archive / doc["path"]).resolve()
+        stored = (web_archive / doc.path).resolve()
         assert stored.is_relative_to((web_archive / "files").resolve())
-        assert len(stored.name) < 160 and "/" not in doc["name"] and "\\" not in doc["name"]
-        assert not doc["name"].startswith(".")
+        assert len(stored.name) < 160 and "/" not in doc.name and "\\" not in doc.name
+        assert not doc.name.startswith(".")
     after = _tree(tmp_path.parent) - _tree(web_archive)
     assert after - before <= {web_archive}  # nothing written outside the archive
     assert not (web_archive / ".uploads").exists() or not any((web_archive / ".uploads").iterdir())
