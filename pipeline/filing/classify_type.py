@@ -20,14 +20,24 @@ def _canon(text: str) -> str:
 _TYPE_PHRASES: dict[str, tuple[str, ...]] = {
     "mou": ("memorandum of understanding", "memorandum persefahaman", "mou"),
     "treaty": ("treaty", "triti"),
-    "agreement": ("agreement", "perjanjian"),
+    "agreement": (
+        "agreement", "perjanjian", "exchange of notes constituting an agreement",
+        "pertukaran nota yang membentuk perjanjian",
+    ),
     "declaration": ("declaration", "joint declaration", "deklarasi", "deklarasi bersama"),
     "protocol": ("protocol", "protokol"),
-    "arrangement": ("arrangement", "aturan"),
+    "arrangement": ("arrangement", "aturan", "peraturan kerjasama", "pengaturan"),
     "convention": ("convention", "konvensyen"),
     "action-plan": ("plan of action", "action plan", "pelan tindakan"),
     "work-plan": ("work plan", "workplan", "pelan kerja"),
     "work-programme": ("work programme", "work program", "programme of work", "program kerja"),
+    # "dokumen seumpamanya": instruments of the SOP's "and similar" that have no type of their own
+    "other": (
+        "exchange of notes", "exchange of letters", "pertukaran nota", "pertukaran surat",
+        "letter of intent", "surat niat", "joint statement", "kenyataan bersama",
+        "record of discussion", "record of discussions", "rekod perbincangan",
+        "terms of reference", "terma rujukan",
+    ),
 }
 
 

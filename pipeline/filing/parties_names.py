@@ -221,6 +221,37 @@ def _acts_for(hit: _Hit, following: _Hit, canon: str) -> bool:
     return _ACTS_FOR.fullmatch(canon[hit.end : following.start]) is not None
 
 
+# Scans and careless typing lose the space after "of" and "the": "REPUBLIC OFINDONESIA",
+# "Government ofthe Republic", "theUnited Kingdom".
+_GLUED_PREFIXES = ("ofthe", "of", "the")
+
+
+def _unglued(canon: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Word spans of `canon`, a word glued to a name's first word ("ofindonesia") split in two
+    (or three, "ofthe..."), so the name is found; ordinary words ("office", "there") are kept."""
+    scanner = _names_scanner()
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        word = canon[a:b]
+        if not scanner.starts(word):
+            for prefix in _GLUED_PREFIXES:
+                rest = word[len(prefix) :]
+                glued = len(rest) >= 2 and scanner.starts(rest)
+                if word.startswith(prefix) and (glued or (prefix == "ofthe" and not rest)):
+                    if prefix == "ofthe":
+                        out += [(a, a + 2), (a + 2, a + 5)]
+                    else:
+                        out.append((a, a + len(prefix)))
+                    if rest:
+                        out.append((a + len(prefix), b))
+                    break
+            else:
+                out.append((a, b))
+        else:
+            out.append((a, b))
+    return out
+
+
 class _Reader:
     """Finds names in text: the shared table, plus the short forms one text defines."""
 
@@ -232,7 +263,7 @@ class _Reader:
         """Names in `text` (canonicalised here), longest first where two overlap, in order;
         offsets are in the canonical text."""
         canon = _SUBORDINATE.sub(r"\1", normalise(text))
-        spans = [m.span() for m in _WORD.finditer(canon)]
+        spans = _unglued(canon, [m.span() for m in _WORD.finditer(canon)])
         words = [canon[a:b] for a, b in spans]
         members = _member_phrases()
         found = [

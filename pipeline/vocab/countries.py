@@ -99,7 +99,8 @@ def _add_names(index: _Index, code: str, names: Iterable[str]) -> None:
         if len(key) <= 3 and key in index.codes:
             continue  # a bare code, not a name
         seen.append(name)
-        for variant in (key, key.replace("'", "")):
+        # "Democratic Republic of Congo", "Republic of Philippines": texts drop the article.
+        for variant in (key, key.replace("'", ""), key.replace(" of the ", " of ")):
             index.names.setdefault(variant, code)
             index.display.setdefault(variant, name)
     index.per_code[code] = tuple(seen)

@@ -33,6 +33,10 @@ class NameScanner(Generic[V]):
             entries.sort(key=lambda e: -len(e[0]))
         self._by_first = by_first
 
+    def starts(self, word: str) -> bool:
+        """Whether some name begins with `word`."""
+        return word in self._by_first
+
     def scan(self, words: Sequence[str]) -> list[tuple[int, int, V]]:
         """Leftmost-longest matches in `words`: (first word, word after the last, value)."""
         by_first = self._by_first

@@ -1217,3 +1217,66 @@ def test_a_state_and_a_territory_each_signing(signatures: str) -> None:
         f"signed this Agreement.\n\nDone at Reykjavik on 5 May 2015.\n\n{signatures}"
     )
     assert len(_parties(text)[0]) == 3
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    st.lists(
+        st.sampled_from([nc for nc in PLAIN_NAMES if re.match(r"[A-Z][a-z]", nc[0])]),
+        min_size=2, max_size=2, unique_by=lambda nc: nc[1],
+    ),
+    st.booleans(),
+)  # fmt: skip
+def test_a_name_glued_to_of_or_the_in_a_title_and_preamble(names, upper: bool) -> None:
+    """Scans and careless typing lose the space after "of" and "the" anywhere in a text, in
+    capitals or not: "GOVERNMENT OFTHE REPUBLIC", "the Government ofIndonesia"."""
+    (a, code_a), (b, code_b) = names
+    title = f"Treaty between the Government of{a} and the Government ofthe {b} on Extradition"
+    preamble = f"The Government of{a} and the Government of{b} (hereinafter the \"Parties\"),"
+    text = f"{title.upper() if upper else title}\n\n{preamble}\n\nHAVE AGREED as follows:\n"
+    assert set(classify(text).countries) - {"MY"} == {code_a, code_b} - {"MY"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The offence of theft and other offences thereof shall often be dealt with by the office.",
+        "THE OFFICERS OF THEIR OFFICES SHALL THEREAFTER OFFER THEMSELVES FOR THEORETICAL TRAINING.",
+    ],
+)
+def test_ordinary_words_beginning_with_of_or_the_are_no_names(sentence: str) -> None:
+    text = f"AGREEMENT BETWEEN THE REPUBLIC OF CHILE AND THE REPUBLIC OF PERU\n\n{sentence}\n"
+    assert set(classify(text).countries) == {"CL", "PE"}
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("the Democratic Republic of Congo", "CD"),
+        ("the Democratic Republic of the Congo", "CD"),
+        ("the Republic of Congo", "CG"),
+        ("the Republic of Philippines", "PH"),
+        ("the United Republic of Tanzania", "TZ"),
+    ],
+)
+def test_a_name_read_with_or_without_its_article(name: str, code: str) -> None:
+    """Texts drop "the" after "of" in official names: the name is still the same state."""
+    text = f"Protocol between the Republic of Chile and {name} on Police Cooperation\n\nArticle 1\n"
+    assert set(classify(text).countries) == {"CL", code}
+
+
+@pytest.mark.parametrize(
+    ("title", "type_id"),
+    [
+        ("Exchange of Notes between the Government of Chile and the Government of Peru", "other"),
+        ("Pertukaran Nota antara Kerajaan Malaysia dan Kerajaan Republik Chile", "other"),
+        ("Letter of Intent between the Ministry of the Interior of Chile and Peru", "other"),
+        ("Surat Niat antara Kementerian Dalam Negeri Malaysia dan Kerajaan Peru", "other"),
+        ("Exchange of Notes constituting an Agreement between Chile and Peru", "agreement"),
+        ("Peraturan Kerjasama antara Kerajaan Malaysia dan Kerajaan Republik Peru", "arrangement"),
+    ],
+)
+def test_similar_documents_have_a_type(title: str, type_id: str) -> None:
+    """The SOP's "and similar" (dokumen seumpamanya) are `other`; an exchange of notes that
+    constitutes an agreement is an agreement."""
+    assert classify(f"{title}\n\nArticle 1\nThe Parties shall cooperate.\n").type == type_id
