@@ -19,8 +19,9 @@ from datetime import date
 
 from pipeline.filing.classify_signature import find_signature
 from pipeline.filing.classify_title import detect_title
-from pipeline.filing.classify_type import instrument_type
+from pipeline.filing.classify_type import instrument_type, type_words
 from pipeline.filing.parties import Parties, find_parties, level_of
+from pipeline.filing.parties_names import rejoin_broken_names
 from pipeline.vocab.countries import GROUPINGS
 
 HEAD_CHARS = 3000  # the title and the opening, where the parties are named
@@ -51,6 +52,7 @@ class Classification:
 
 def classify(text: str, *, title: str | None = None, filename: str | None = None) -> Classification:
     """Classify one instrument; `title` overrides the detected one, `filename` is a last resort."""
+    text = rejoin_broken_names(text, type_words())
     head = text[:HEAD_CHARS]
     found_title, body_start = detect_title(head)
     the_title = title.strip() if title and title.strip() else found_title

@@ -34,7 +34,7 @@ _TYPE_PHRASES: dict[str, tuple[str, ...]] = {
     # "dokumen seumpamanya": instruments of the SOP's "and similar" that have no type of their own
     "other": (
         "exchange of notes", "exchange of letters", "pertukaran nota", "pertukaran surat",
-        "letter of intent", "surat niat", "joint statement", "kenyataan bersama",
+        "letter of intent", "surat niat", "surat hasrat", "joint statement", "kenyataan bersama",
         "record of discussion", "record of discussions", "rekod perbincangan",
         "terms of reference", "terma rujukan",
     ),
@@ -50,6 +50,11 @@ def _type_table() -> dict[str, str]:
         for phrase in (t.en, t.ms, *t.aliases):
             table.setdefault(_canon(phrase), t.id)
     return {k: v for k, v in table.items() if k}
+
+
+def type_words() -> frozenset[str]:
+    """Every word of a type's names ("memorandum", "understanding", "persefahaman", ...)."""
+    return frozenset(word for phrase in _type_table() for word in phrase.split())
 
 
 @cache

@@ -221,6 +221,34 @@ def _acts_for(hit: _Hit, following: _Hit, canon: str) -> bool:
     return _ACTS_FOR.fullmatch(canon[hit.end : following.start]) is not None
 
 
+# A word broken at the end of a line: "BRUNEI DARUS-" / "SALAM", "the Republic of the Philip-" /
+# "pines". Joined only where the whole is a word of a name and the parts are not words of their
+# own ("BIMP-" / "EAGA" and "CO-" / "OPERATION" keep their hyphen).
+_LETTERS = r"[^\W\d_]+"
+_BROKEN = re.compile(
+    rf"((?:{_LETTERS}['’])?{_LETTERS})-[ \t]*\r?\n[ \t]*({_LETTERS}(?:['’]{_LETTERS})?)"
+)
+_STRUCTURE_WORDS = frozenset({"government", "governments", "kerajaan", "republic", "republik"})
+
+
+@cache
+def _name_words() -> frozenset[str]:
+    return frozenset(word for key in _names() for word in key.split()) | _STRUCTURE_WORDS
+
+
+def rejoin_broken_names(text: str, more_words: frozenset[str] = frozenset()) -> str:
+    """`text` with the words of names (or of `more_words`) that a line break split made whole."""
+    words = _name_words() | more_words
+
+    def join(m: re.Match[str]) -> str:
+        left, right = m.group(1), m.group(2)
+        if normalise(left) in words and normalise(right) in words:
+            return m.group(0)  # "CO-" / "OPERATION", "BIMP-" / "EAGA": a hyphen of its own
+        return left + right if normalise(left + right) in words else m.group(0)
+
+    return _BROKEN.sub(join, text)
+
+
 # Scans and careless typing lose the space after "of" and "the": "REPUBLIC OFINDONESIA",
 # "Government ofthe Republic", "theUnited Kingdom".
 _GLUED_PREFIXES = ("ofthe", "of", "the")

@@ -1280,3 +1280,38 @@ def test_similar_documents_have_a_type(title: str, type_id: str) -> None:
     """The SOP's "and similar" (dokumen seumpamanya) are `other`; an exchange of notes that
     constitutes an agreement is an agreement."""
     assert classify(f"{title}\n\nArticle 1\nThe Parties shall cooperate.\n").type == type_id
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    st.sampled_from([nc for nc in PLAIN_NAMES if any(len(w) >= 6 for w in nc[0].split())]),
+    st.integers(min_value=2, max_value=40),
+    st.booleans(),
+)
+def test_a_name_broken_at_the_end_of_a_line_is_read_whole(named, cut: int, upper: bool) -> None:
+    """ "BRUNEI DARUS-" / "SALAM": a word of a name split by a hyphenated line break."""
+    name, code = named
+    words = name.split()
+    i = next(k for k, w in enumerate(words) if len(w) >= 6)
+    k = min(max(2, cut), len(words[i]) - 2)
+    words[i] = f"{words[i][:k]}-\n{words[i][k:]}"
+    broken = " ".join(words)
+    title = f"Memorandum of Under-\nstanding between the Republic of Chile and {broken}"
+    text = f"{title.upper() if upper else title}\non Police Cooperation\n\nArticle 1\n"
+    result = classify(text)
+    assert set(result.countries) - {"MY"} == {"CL", code} - {"MY"}
+    assert result.type == "mou"
+
+
+def test_a_hyphen_that_belongs_to_a_name_is_kept() -> None:
+    """ "(BIMP-" / "EAGA)" is the grouping's own hyphen, not a broken word."""
+    text = (
+        "MEMORANDUM OF UNDERSTANDING AMONG THE GOVERNMENTS OF THE BRUNEI DARUSSALAM-INDONESIA-\n"
+        "MALAYSIA-PHILIPPINES EAST ASEAN GROWTH AREA (BIMP-\nEAGA) ON TOURISM\n\n"
+        "The Governments of Brunei Darussalam, the Republic of Indonesia, Malaysia and the "
+        "Republic of the Philippines, Member Countries of the Brunei Darussalam-Indonesia-"
+        "Malaysia-Philip-\npines East ASEAN Growth Area (hereinafter referred to as \"BIMP-\n"
+        "EAGA\"),\n\nHAVE AGREED as follows:\n"
+    )
+    result = classify(text)
+    assert (result.blocs, set(result.members)) == (("BIMP-EAGA",), {"BN", "ID", "PH"})
