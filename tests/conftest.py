@@ -162,6 +162,7 @@ SLOW_MODULES = {
     "tests/search/test_index.py",  # a real Whoosh index per test, processes at once
     "tests/test_hostile_settings.py",  # an archive and a command per hostile setting
     "tests/web/test_web_cli.py",  # `ika serve` in a subprocess
+    "tests/test_benchmarks.py",  # each benchmark script at a toy size
 }
 SLOW_FIXTURES = {"web_archive", "corpus_results", "corpus_watched"}  # archives, PDFs, OCR
 SLOW_TESTS = {

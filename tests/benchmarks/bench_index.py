@@ -191,7 +191,7 @@ def bench_queries(index_dir: Path, n: int, seed: int = 11) -> dict[str, Any]:
         if (key := repr((q, filters))) not in seen:
             seen.add(key)
             first_seen.append(timings[-1])
-        totals.append(result["total"])
+        totals.append(result.total)
 
     def p95(values: list[float]) -> float:
         return round(sorted(values)[int(0.95 * (len(values) - 1))], 1)
