@@ -1315,3 +1315,26 @@ def test_a_hyphen_that_belongs_to_a_name_is_kept() -> None:
     )
     result = classify(text)
     assert (result.blocs, set(result.members)) == (("BIMP-EAGA",), {"BN", "ID", "PH"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A" * 50000 + "B" * 35000,  # issue 9's writer: one 85,000-letter word
+        "x" * 40000 + "-\n" + "y" * 40000,
+        "a-\n" * 30000,
+        "d'" * 40000,
+        "\n" * 85000,
+        "between " * 10000,
+        "IN WITNESS WHEREOF " * 4000,
+        "For the Government of " * 4000,
+    ],
+    ids=lambda t: repr(t[:12]),
+)
+def test_classifying_a_pathological_text_takes_linear_time(text: str) -> None:
+    """No pattern reads a long run of letters once per letter: a watcher would hang on it."""
+    import time
+
+    start = time.process_time()
+    classify(text)
+    assert time.process_time() - start < 5

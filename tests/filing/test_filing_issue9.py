@@ -91,13 +91,14 @@ def filed_bytes(archive: Path) -> list[bytes]:
     return [(archive / r["path"]).read_bytes() for r in docs(archive)]
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str,
+             log: Callable[[], str] | None = None) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():
             return
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}" + (f"; log:\n{log()}" if log else ""))
 
 
 def verify_clean(archive: Path) -> None:
@@ -254,7 +255,8 @@ def test_a_writer_that_pauses_is_not_cut_short(archive: Path, watcher) -> None:
     target = archive / "inbox" / "s.txt"
     writer = subprocess.run([sys.executable, "-c", WRITER, str(target), "1.5"], timeout=30)
     assert writer.returncode == 0
-    wait_for(lambda: not target.exists() and len(docs(archive)) >= 1, 30, "the file filed")
+    wait_for(lambda: not target.exists() and len(docs(archive)) >= 1, 30, "the file filed",
+             w.text)
     assert filed_bytes(archive) == [b"A" * 50000 + b"B" * 35000], w.text()
     assert "still being written" in w.text()
     assert not any((archive / "failed").iterdir())
@@ -268,7 +270,7 @@ def test_a_writer_that_closes_and_comes_back_loses_nothing(archive: Path, watche
     w = watcher()
     target = archive / "inbox" / "s.txt"
     subprocess.run([sys.executable, "-c", REOPENING_WRITER, str(target), "1.5"], timeout=30)
-    wait_for(lambda: not target.exists(), 30, "the inbox to empty")
+    wait_for(lambda: not target.exists(), 30, "the inbox to empty", w.text)
     got = sorted(filed_bytes(archive), key=len)
     assert got in ([b"A" * 50000 + b"B" * 35000], [b"B" * 35000, b"A" * 50000],
                    [b"A" * 50000, b"A" * 50000 + b"B" * 35000]), [len(g) for g in got]
@@ -852,7 +854,8 @@ def test_a_scan_replaced_while_its_ocr_fails_is_kept_in_failed(archive: Path, wa
     assert oct(kept.stat().st_mode & 0o777) == oct(0o644)
     log = w.text()
     assert "Traceback" not in log and w.alive()
-    assert not list((archive / ".work").glob("*/file-*"))  # the private copy went with it
+    # the private copies went with them (the new file's a moment after its entry left)
+    wait_for(lambda: not list((archive / ".work").glob("*/file-*")), 10, "private copies gone")
     assert w.stop() == 0
 
 
