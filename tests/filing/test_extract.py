@@ -638,3 +638,15 @@ def test_importing_extract_is_cheap() -> None:
 def test_bad_language_list_is_a_programming_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         extract(CORPUS / "scans" / "phototest.tif", work_dir=tmp_path, languages="--help")
+
+
+def test_tesseract_gets_one_thread_per_page_unless_the_administrator_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.filing.extract_ocr import child_env
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    assert child_env(tmp_path)["OMP_THREAD_LIMIT"] == "1"
+    assert child_env(tmp_path)["TMPDIR"] == str(tmp_path)
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "3")
+    assert child_env(tmp_path)["OMP_THREAD_LIMIT"] == "3"
