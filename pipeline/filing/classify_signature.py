@@ -38,6 +38,10 @@ _FILLER = frozenset(
 )  # fmt: skip
 
 
+_MAX_TESTIMONIA = 5  # from each end of the text
+_MAX_ANCHORS = 12  # "done" / "signed" read in one testimonium
+
+
 def find_signature(text: str) -> tuple[date | None, str | None]:
     """Date and place of signature from the testimonium or the closing "Done at ..." lines."""
     for region, anchors in _signature_regions(text):
@@ -50,10 +54,16 @@ def find_signature(text: str) -> tuple[date | None, str | None]:
 
 
 def _signature_regions(text: str) -> list[tuple[str, list[int]]]:
+    """The testimonia (the first and the last few: a text repeating "in witness whereof" is
+    not read once per repeat) and the tail, each with where "done" / "signed" starts in it."""
     regions = []
-    for m in _TESTIMONIUM.finditer(text):
+    found = list(_TESTIMONIUM.finditer(text))
+    if len(found) > 2 * _MAX_TESTIMONIA:
+        found = found[:_MAX_TESTIMONIA] + found[-_MAX_TESTIMONIA:]
+    for m in found:
         region = text[m.start() : m.start() + _TESTIMONIUM_SPAN]
-        regions.append((region, [a.start() for a in _ANYWHERE_ANCHOR.finditer(region)]))
+        anchors = [a.start() for a in _ANYWHERE_ANCHOR.finditer(region)]
+        regions.append((region, anchors[:_MAX_ANCHORS]))
     tail = text[-TAIL_CHARS:]
     regions.append((tail, [a.start("a") for a in _OPENING_ANCHOR.finditer(tail)]))
     return regions

@@ -151,8 +151,8 @@ def _title_parties(title: str | None, reader: _Reader) -> Parties:
 # Only a sentence about the instrument itself ("This ...", "The present ..."), never a recital's
 # "the Agreement concluded between X and Y in 1995".
 _BETWEEN_SENTENCE = re.compile(
-    r"(?:^|(?<=[.;:\n]))\s*(?:this|the\s+present)\s+[^.;:\n]{0,80}?\b(?:is|are|shall\s+be|has\s+been|"
-    r"was)\s+(?:hereby\s+)?(?:made|concluded|entered\s+into|signed|agreed)(?:\s+(?:upon|by\s+and|"
+    r"(?:^|(?<=[.;:\n]))[ \t\r\f\v]*(?:this|the\s+present)\s+[^.;:\n]{0,80}?\b"
+    r"(?:is|are|shall\s+be|has\s+been|was)\s+(?:hereby\s+)?(?:made|concluded|entered\s+into|signed|agreed)(?:\s+(?:upon|by\s+and|"
     r"by))?\s+(?:between|among|amongst)\b",
     re.I,
 )

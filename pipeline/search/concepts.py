@@ -92,10 +92,14 @@ def concepts_in(text: str) -> set[str]:
         return set()
     words = name_words(text)
     out: set[str] = set()
+    capitalised: dict[str, bool] = {}  # each name looked up once: "cuba" (try) is a common word
     for start, end, concept in match_names(words):
         if end - start == 1 and words[start] in _AMBIGUOUS:
             name = words[start]
-            if not re.search(rf"\b{name[0].upper()}{re.escape(name[1:])}\b", text):
+            if name not in capitalised:
+                pattern = rf"\b{name[0].upper()}{re.escape(name[1:])}\b"
+                capitalised[name] = re.search(pattern, text) is not None
+            if not capitalised[name]:
                 continue
         out.add(concept)
     return out

@@ -305,6 +305,9 @@ def _prefix_roots(word: str, depth: int) -> list[tuple[str, int]]:
     return found
 
 
+MAX_WORD = 40  # ketidakbertanggungjawaban, among the longest Malay words, has 25 letters
+
+
 @lru_cache(maxsize=200_000)
 def malay_stem(word: str) -> str | None:
     """The Malay root of `word`, or None when it is not recognisably Malay.
@@ -318,6 +321,8 @@ def malay_stem(word: str) -> str | None:
         return _IRREGULAR[word]
     if word in ROOTS:
         return word
+    if len(word) > MAX_WORD:
+        return None  # no Malay word is this long ("anti" * 1000 + "dadah" would recurse)
     best: tuple[int, int, str] | None = None
     for base, n_suffix in _suffix_forms(word):
         if base in _IRREGULAR:

@@ -1328,6 +1328,10 @@ def test_a_hyphen_that_belongs_to_a_name_is_kept() -> None:
         "between " * 10000,
         "IN WITNESS WHEREOF " * 4000,
         "For the Government of " * 4000,
+        "AGREEMENT\nThe Government\n" + "\n" * 8000,  # a party clause, then blank lines
+        ("The Government\n" + "\n" * 2000) * 6,
+        ("in witness whereof done " + "one " * 90) * 400,  # a testimonium over and over
+        "x\n" + "\n" * 16000 + "this",
     ],
     ids=lambda t: repr(t[:12]),
 )

@@ -621,3 +621,28 @@ def test_stem_is_total_and_never_grows(word: str) -> None:
     assert isinstance(out, str)
     assert len(out) <= len(fold(word))
     assert out == out.lower() or not out.isascii()
+
+
+def test_a_word_no_language_has_is_left_as_it_is() -> None:
+    """ "anti" a thousand times then "dadah": each "anti" used to be one more recursion, and the
+    document never reached the index (RecursionError)."""
+    from pipeline.search.analysis import analyze
+
+    word = "anti" * 1000 + "dadah"
+    assert malay_stem(word) is None
+    assert malay_stem("antidadah") == "dadah"
+    assert analyze(f"Agensi {word} Kebangsaan")
+
+
+def test_a_common_word_that_is_also_a_name_is_looked_up_once() -> None:
+    """ "cuba" (try) thousands of times in a Malay text: the check for "Cuba" written as a name
+    is made once, not once per "cuba" (37 s for 100 KB)."""
+    import time
+
+    from pipeline.search.concepts import concepts_in
+
+    start = time.process_time()
+    found = concepts_in("kami akan cuba " * 20000)
+    assert time.process_time() - start < 5
+    assert not any("CU" in concept for concept in found)
+    assert any("CU" in concept for concept in concepts_in("Kerajaan Cuba dan kami cuba"))
