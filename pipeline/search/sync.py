@@ -67,9 +67,12 @@ def index_documents(arc: Archive, doc_ids: Iterable[str]) -> bool:
     try:
         writer.add_documents(arc.index_dir, _rows(arc, ids))
     except Exception as exc:  # derived data: say so and move on, filing already succeeded
+        if len(ids) > 1:  # one document that cannot be indexed keeps none of the others out
+            done = [i for i in ids if index_documents(arc, [i])]
+            return len(done) == len(ids)
         why = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        logger.warning("warning: search index not updated (%s); the next search catches up",
-                       why)
+        logger.warning("warning: search index not updated for %s (%s); the next search "
+                       "tries again", ids[0], why)
         return False
     _mark_indexed(arc, ids)
     return True
