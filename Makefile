@@ -20,7 +20,7 @@ run: deps
 # too) on two workers; a module's tests stay on one worker, sharing its fixtures.
 test: deps
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # The fast loop, under a minute: lint, the import contract, the tests not marked slow.
 check: deps

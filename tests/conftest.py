@@ -239,8 +239,32 @@ SLOW_TESTS = {
 # `make test` runs on two workers with `--dist loadfile`: a module's tests stay on one worker, so
 # its module and session fixtures are made once; `corpus_watched`'s users are all in
 # tests/filing/test_watcher.py, so the corpus is OCR'd once per run, not once per worker.
+# Seconds each of the longest modules took (`make test`, quiet, 2 workers). `make test` hands
+# whole modules to its two workers in collection order (--no-loadscope-reorder): the longest go
+# first, so the last to finish is a short one and neither worker waits long for the other.
+MODULE_SECONDS = {
+    "tests/filing/test_filing_issue8.py": 69,
+    "tests/filing/test_filing_issue9.py": 60,
+    "tests/filing/test_watcher.py": 50,
+    "tests/test_packaging.py": 31,
+    "tests/filing/test_filing.py": 24,
+    "tests/filing/test_hash_once.py": 22,
+    "tests/filing/test_extract.py": 22,
+    "tests/web/test_web_browser.py": 20,
+    "tests/test_hostile_settings.py": 13,
+    "tests/register/test_corrections.py": 8,
+    "tests/filing/test_classify.py": 8,
+    "tests/test_benchmarks.py": 8,
+    "tests/documents/test_letters_issue10.py": 7,
+    "tests/filing/test_kinds.py": 7,
+    "tests/search/test_index.py": 7,
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(__file__).resolve().parents[1]
+    module_of = {id(item): item.path.resolve().relative_to(root).as_posix() for item in items}
+    items.sort(key=lambda item: -MODULE_SECONDS.get(module_of[id(item)], 0))  # stable
     for item in items:
         module = item.path.resolve().relative_to(root).as_posix()
         name = getattr(item, "originalname", item.name)
