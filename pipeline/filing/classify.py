@@ -19,12 +19,14 @@ from datetime import date
 
 from pipeline.filing.classify_signature import find_signature
 from pipeline.filing.classify_title import detect_title
-from pipeline.filing.classify_type import instrument_type, type_words
+from pipeline.filing.classify_type import instrument_type, quoted_instrument, type_words
 from pipeline.filing.parties import Parties, find_parties, level_of
-from pipeline.filing.parties_names import rejoin_broken_names
+from pipeline.filing.parties_names import _plain, _Reader, rejoin_broken_names
 from pipeline.vocab.countries import GROUPINGS
+from pipeline.vocab.kinds import reads_as_letter
 
 HEAD_CHARS = 3000  # the title and the opening, where the parties are named
+LETTER_CHARS = 6000  # where a letter names the instrument it is about
 TYPE_CHARS = 12000  # how far to count "this Agreement": past a long list of sovereigns
 MALAYSIA = "MY"
 
@@ -57,11 +59,14 @@ def classify(text: str, *, title: str | None = None, filename: str | None = None
     found_title, body_start = detect_title(head)
     the_title = title.strip() if title and title.strip() else found_title
     parties = find_parties(text, title=the_title, body_start=body_start, filename=filename)
+    doc_type = instrument_type(the_title, filename, text[:TYPE_CHARS])
+    if reads_as_letter(text):
+        parties, doc_type = _what_a_letter_is_about(text[:LETTER_CHARS], parties, doc_type)
     signed_date, signed_place = find_signature(text)
     return Classification(
         countries=tuple(c for c in parties.countries if c != MALAYSIA),
         groupings=tuple(b for b in parties.blocs if b in GROUPINGS),
-        type=instrument_type(the_title, filename, text[:TYPE_CHARS]),
+        type=doc_type,
         level=_level(parties, head),
         signed_date=signed_date,
         signed_place=signed_place,
@@ -71,6 +76,21 @@ def classify(text: str, *, title: str | None = None, filename: str | None = None
         blocs=parties.blocs,
         parties_from=parties.source,
     )
+
+
+def _what_a_letter_is_about(
+    head: str, parties: Parties, doc_type: str | None
+) -> tuple[Parties, str | None]:
+    """A letter or note is about an instrument it names with its sides ("the proposed
+    Memorandum of Understanding between the Ministry of Justice of the Republic of Korea and the
+    Ministry of Home Affairs of Malaysia on ..."): that instrument's type, and its counterparts
+    where the letter gave none of its own."""
+    quoted_type, sides = quoted_instrument(head)
+    if not parties.counterparts() and sides:
+        codes = [c for c in _Reader().codes(sides) if c != MALAYSIA]
+        if codes:
+            parties = _plain(codes, "letter")
+    return parties, doc_type or quoted_type
 
 
 # --- level --------------------------------------------------------------------------------------

@@ -107,3 +107,38 @@ def _self_reference(head: str) -> str | None:
     found = _self_reference_regex().finditer(_canon(head))
     counts = Counter(table[m.group(1) or m.group(2)] for m in found)
     return counts.most_common(1)[0][0] if counts else None
+
+
+# --- the instrument a letter is about ------------------------------------------------------------
+
+# Where the sides of a quoted title end: "... and the Ministry of Home Affairs of Malaysia on
+# Cooperation in ...", "... dan Kerajaan Republik Turki mengenai ...", or the sentence's end.
+_SIDES_END = re.compile(
+    r"\s(?:on|mengenai|concerning|regarding|relating|for\s+the|in\s+the\s+field|bagi|"
+    r"berhubung|tentang|untuk)\s|[.;:]\s|\n\s*\n|[()\"“”]",
+    re.I,
+)
+
+
+@cache
+def _quoted_regex() -> re.Pattern[str]:
+    phrases = sorted(_type_table(), key=len, reverse=True)
+    body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
+    return re.compile(
+        rf"(?<![\w])(?P<type>{body})\s+(?:between|among|amongst|antara)\s+(?P<sides>.{{1,400}})",
+        re.I | re.S,
+    )
+
+
+def quoted_instrument(head: str) -> tuple[str | None, str]:
+    """The first instrument a text names with its sides ("the proposed Memorandum of
+    Understanding between the Ministry of Justice of the Republic of Korea and ..."): its type,
+    and the text of its sides (up to "on ...", "mengenai ..." or the sentence's end). For
+    letters, which are about an instrument rather than one."""
+    m = _quoted_regex().search(head)
+    if m is None:
+        return None, ""
+    sides = m.group("sides")
+    end = _SIDES_END.search(sides)
+    type_id = _type_table().get(" ".join(_canon(m.group("type")).split()))
+    return type_id, sides[: end.start()] if end else sides

@@ -108,9 +108,16 @@ _LETTER_CUES = re.compile(
     r"|\bdengan hormatnya\b|\bsaya (?:dengan hormatnya |ingin )?merujuk\b"
     r"|\bsekian,? terima kasih\b|\bberkhidmat untuk negara\b|\bsaya yang (?:menjalankan|menurut)"
     r"|\bi have the honour\b|\bpresents its compliments\b|\bavails itself of this opportunity\b"
-    r"|\byours (?:sincerely|faithfully|truly)\b|\bwith (?:best|kind) regards\b",
+    r"|\byours (?:sincerely|faithfully|truly)\b|\bwith (?:best|kind) regards\b"
+    # minutes of a meeting: their heading and their list of those present
+    r"|^[ \t]*(?:minit|catatan|laporan) mesyuarat\b|^[ \t]*(?:minutes|notes|record) of (?:the )?"
+    r"(?:\w+ )?meeting\b|^[ \t]*(?:kehadiran|turut hadir|hadir|attendance|present)[ \t]*:?[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+
+
+# An exchange of notes is an instrument made of letters: titled so, it is one whatever it reads as.
+_EXCHANGE = re.compile(r"\A\W*(?:exchange of (?:notes|letters)|pertukaran (?:nota|surat))\b", re.I)
 
 
 def reads_as_letter(text: str | None) -> bool:
@@ -127,6 +134,8 @@ def decide_kind(doc_type: str | None, countries: Iterable[str], text: str | None
     counterpart and does not read as a letter; else `correspondence`. A person corrects it
     with `ika file DOC-ID --kind`."""
     counterparts = {str(c).upper() for c in countries} - {_HOME}
-    if doc_type and doc_type != "other" and counterparts and not reads_as_letter(text):
+    # `other` is the SOP's "dokumen seumpamanya": a letter of intent, terms of reference, a
+    # record of discussions are negotiated texts too (an exchange of notes reads as letters).
+    if doc_type and counterparts and (_EXCHANGE.match(text or "") or not reads_as_letter(text)):
         return INSTRUMENT
     return CORRESPONDENCE

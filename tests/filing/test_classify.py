@@ -1342,3 +1342,60 @@ def test_classifying_a_pathological_text_takes_linear_time(text: str) -> None:
     start = time.process_time()
     classify(text)
     assert time.process_time() - start < 5
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(
+    st.sampled_from([nc for nc in PLAIN_NAMES if nc[1] != "MY"]),
+    st.sampled_from([("Memorandum of Understanding", "mou"), ("Agreement", "agreement"),
+                     ("Protocol", "protocol"), ("Plan of Action", "action-plan")]),
+)
+def test_a_note_is_about_the_instrument_it_names(named, kind_of) -> None:
+    """A note verbale names no party of its own: its counterpart and type are those of the
+    instrument it is about; it stays correspondence."""
+    from pipeline.vocab.kinds import decide_kind
+
+    (name, code), (phrase, type_id) = named, kind_of
+    text = (
+        f"NOTE VERBALE\n\nThe Embassy presents its compliments to the Ministry of Foreign "
+        f"Affairs of Malaysia and has the honour to refer to the proposed {phrase} between the "
+        f"Ministry of the Interior of {name} and the Ministry of Home Affairs of Malaysia on "
+        "Cooperation in the Field of Immigration, and to propose that it be signed in Kuala "
+        "Lumpur.\n\nThe Embassy avails itself of this opportunity to renew to the Ministry the "
+        "assurances of its highest consideration.\n"
+    )
+    result = classify(text)
+    assert (set(result.countries), result.type) == ({code}, type_id)
+    assert decide_kind(result.type, result.countries, text) == "correspondence"
+
+
+def test_a_malay_letter_and_minutes_are_about_the_instrument_they_quote() -> None:
+    from pipeline.vocab.kinds import decide_kind
+
+    letter = (
+        "Ruj. Kami : KDN.600-2/3/4\nTarikh : 5 Mac 2026\n\nTuan,\n\nPERJANJIAN ANTARA KERAJAAN "
+        "MALAYSIA DAN KERAJAAN REPUBLIK CHILE MENGENAI PEMINDAHAN BANDUAN\n\nDengan hormatnya "
+        "saya merujuk kepada perkara di atas.\n\nSekian, terima kasih.\n"
+    )
+    minutes = (
+        "MINIT MESYUARAT\nJAWATANKUASA TEKNIKAL RUNDINGAN MEMORANDUM PERSEFAHAMAN ANTARA "
+        "KERAJAAN MALAYSIA DAN KERAJAAN REPUBLIK PERU MENGENAI KERJASAMA IMIGRESEN\n\n"
+        "Tarikh : 6 Mei 2026\n\nKEHADIRAN\n1. Pengerusi\n2. Wakil Jabatan Imigresen\n\n"
+        "1. Mesyuarat membincangkan draf yang dikemukakan oleh pihak Peru.\n"
+    )
+    for text, code, type_id in ((letter, "CL", "agreement"), (minutes, "PE", "mou")):
+        result = classify(text)
+        assert (set(result.countries), result.type) == ({code}, type_id)
+        assert decide_kind(result.type, result.countries, text) == "correspondence"
+
+
+def test_an_instrument_citing_another_keeps_its_own_parties() -> None:
+    """Only letters are about another instrument: a recital's "the Agreement between X and Y"
+    gives an instrument no parties."""
+    text = (
+        "MEMORANDUM OF UNDERSTANDING\n\nThe Government of the Republic of Chile and the "
+        "Government of the Republic of Peru,\n\nRECALLING the Agreement between the Government "
+        "of Japan and the Government of the Republic of Chile on Trade,\n\nHAVE AGREED as "
+        "follows:\n\nArticle 1\n"
+    )
+    assert set(classify(text).countries) == {"CL", "PE"}

@@ -25,7 +25,9 @@ LETTER = (
         ("TERMS OF REFERENCE OF THE JOINT WORKING GROUP BETWEEN MALAYSIA AND THE REPUBLIC OF "
          "CHILE ON TRANSNATIONAL CRIME\n\n1. Objectives\n", "instrument"),
         ("EXCHANGE OF NOTES BETWEEN MALAYSIA AND THE REPUBLIC OF PERU\n\nExcellency,\n\nI have "
-         "the honour to refer to the discussions.\n", "correspondence"),
+         "the honour to refer to the discussions.\n", "instrument"),
+        ("Excellency,\n\nI have the honour to refer to the Exchange of Notes between Malaysia "
+         "and the Republic of Peru.\n\nYours sincerely,\n", "correspondence"),
         (LETTER, "correspondence"),
         ("NOTA MESYUARAT JAWATANKUASA\n\nPerkara yang dibincangkan.\n", "correspondence"),
     ],
