@@ -135,10 +135,28 @@ _OFFICE_WORDS = frozenset(
 )  # fmt: skip
 
 
+# A short form a title defines right after a name, "THE UNITED STATES OF AMERICA (US) AND ...":
+# part of that name, not the end of the list of parties as other brackets are (a bracket that
+# names a party itself, "(ECOWAS)", is kept).
+_TITLE_SHORT_FORM = re.compile(
+    r"\(\s*(?:hereinafter[^()]{0,60}|[\"“‘']?[^\W\d_][\w'’.-]{0,20}[\"”’']?)\s*\)"
+)
+
+
+def _short_form_or_name(m: re.Match[str], reader: _Reader) -> str:
+    """A bracket of the title dropped when it only repeats the name before it ("(US)",
+    "("KOREA")"); its words kept, unbracketed, when it names a party the words before did not
+    ("WESTAFRICAN STATES (ECOWAS) AND ...")."""
+    named = set(reader.codes(m.group(0)))
+    before = reader.codes(m.string[max(0, m.start() - 120) : m.start()])
+    return " " if not named or (before and named <= {before[-1]}) else f" {m.group(0)[1:-1]} "
+
+
 def _title_parties(title: str | None, reader: _Reader) -> Parties:
     """Parties after "between"/"antara" (or "with"), else those a compound title names."""
     if not title:
         return Parties()
+    title = _TITLE_SHORT_FORM.sub(lambda m: _short_form_or_name(m, reader), title)
     for marker in (_PARTY_MARKER, _WITH_MARKER):
         spans = [_span_after(title, m.end()) for m in marker.finditer(title)]
         codes = [c for span in spans for c in reader.codes(span)]

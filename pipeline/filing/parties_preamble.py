@@ -59,9 +59,26 @@ def _short_forms(head: str) -> dict[str, str]:
         key = normalise(term)
         key = key[4:] if key.startswith("the ") else key
         code = before[-1].code
-        if len(key) >= 3 and key not in _names() and not _COLLECTIVE.search(term):
+        if _learnable(key, term) and key not in _names() and not _COLLECTIVE.search(term):
             learned.setdefault(key, code)
     return learned
+
+
+# Two-letter words a text uses as words: "the United States (US)" does not make "us" a party.
+_SHORT_WORDS = frozenset(
+    {
+        "am", "an", "as", "at", "be", "by", "di", "do", "go", "he", "if", "in", "is", "it", "ke",
+        "me", "my", "no", "of", "oh", "ok", "on", "or", "so", "to", "up", "us", "we", "ya",
+    }
+)  # fmt: skip
+
+
+def _learnable(key: str, term: str) -> bool:
+    """A defined term long enough to be read as a name: three letters, or a two-letter acronym
+    written in capitals that is no common word ("European Union (EU)")."""
+    if len(key) >= 3:
+        return True
+    return len(key) == 2 and term.strip().strip("\"'“”‘’").isupper() and key not in _SHORT_WORDS
 
 
 _EUROPEAN_COMMUNITY = re.compile(r"\beuropean\s+(?:economic\s+)?communit(?:y|ies)\b", re.I)

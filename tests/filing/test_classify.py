@@ -1399,3 +1399,29 @@ def test_an_instrument_citing_another_keeps_its_own_parties() -> None:
         "follows:\n\nArticle 1\n"
     )
     assert set(classify(text).countries) == {"CL", "PE"}
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(
+    st.lists(st.sampled_from([nc for nc in PLAIN_NAMES if nc[1] != "MY"]), min_size=2,
+             max_size=2, unique_by=lambda nc: nc[1]),
+    st.sampled_from(['("{short}")', "({short})", '(hereinafter "{short}")']),
+)
+def test_a_short_form_in_a_title_does_not_end_its_parties(names, form: str) -> None:
+    """ "AGREEMENT BETWEEN THE UNITED STATES OF AMERICA (US) AND ...": the bracket defines the
+    name before it; the parties go on after it."""
+    (a, code_a), (b, code_b) = names
+    short = "".join(w[0] for w in a.split() if w[0].isalpha()).upper() or "X"
+    title = f"AGREEMENT BETWEEN {a.upper()} {form.format(short=short)} AND {b.upper()} ON TRADE"
+    assert set(classify(f"{title}\n\nArticle 1\n").countries) == {code_a, code_b}
+
+
+def test_a_two_letter_short_form_is_read_but_not_a_common_word() -> None:
+    """ "the European Union (EU)" makes the title's "ASEAN-EU" two groupings; "the United States
+    (US)" does not make "let us" a party."""
+    text = ("ASEAN-EU WORK PLAN ON CRIME\n\n1. The Association of Southeast Asian Nations (ASEAN) "
+            "and the European Union (EU) adopted this Work Plan.\n")
+    assert classify(text).blocs == ("ASEAN", "EU")
+    text = ("MEMORANDUM OF UNDERSTANDING\n\nThe Government of the United States (US) and the "
+            "Government of the Republic of Chile,\n\nHAVE AGREED as follows:\n\nLet us begin.\n")
+    assert set(classify(text).countries) == {"US", "CL"}
