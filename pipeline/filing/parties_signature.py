@@ -83,6 +83,7 @@ def _signature_parties(text: str, reader: _Reader) -> Parties:
     region = region[: after.start()] if after else region
     region = _GLUED.sub(lambda m: f"{m.group(0)} ", region)
     codes: list[str] = []
+    office = False  # the line before was a signatory's office: "Minister of Defence"
     for line, offset in _joined_lines(region):
         starts = [m.start() for m in _FOR.finditer(line)]
         if starts:
@@ -90,8 +91,30 @@ def _signature_parties(text: str, reader: _Reader) -> Parties:
                 end = starts[i + 1] if i + 1 < len(starts) else len(line)
                 codes += _designated(line[start:end], reader)
         elif offset < _BARE_DESIGNATIONS and not _PLACE_WORDS.search(line):
-            codes += _designated(line, reader, strong=True)
+            codes += _designated(line, reader, strong=True) or (
+                _only_a_name(line, reader) if office else []
+            )
+        if line.strip():
+            office = _OFFICE.search(line) is not None and len(line.split()) <= 8
     return _plain(codes, "signature")
+
+
+# A signatory's office on the line above the state it signs for: "Minister of Defence" /
+# "Malaysia", "Menteri Dalam Negeri" / "Malaysia".
+_OFFICE = re.compile(
+    r"\b(?:minister|secretary|president|ambassador|commissioner|director|chairman|chairperson|"
+    r"prime\s+minister|menteri|setiausaha|duta|presiden|ketua|pengarah)\b",
+    re.I,
+)
+
+
+def _only_a_name(line: str, reader: _Reader) -> list[str]:
+    """The state a line names when the line is that name and nothing else."""
+    canon = normalise(line)
+    hits = reader.hits(line)
+    if len(hits) == 1 and hits[0].start == 0 and hits[0].end == len(canon):
+        return [hits[0].code]
+    return []
 
 
 def _joined_lines(region: str) -> list[tuple[str, int]]:
@@ -105,7 +128,8 @@ def _joined_lines(region: str) -> list[tuple[str, int]]:
         if not line:
             continue
         words = normalise(out[-1][0]).split() if out else []
-        if out and joined < _MAX_JOINED and words and words[-1] in _LINK_WORDS:
+        if (out and joined < _MAX_JOINED and words and words[-1] in _LINK_WORDS
+                and not _ends_with_a_name(out[-1][0])):
             if _NO_LETTER.match(line):
                 continue  # "of" / "........" / "Palau:"
             out[-1] = (f"{out[-1][0]} {line}", out[-1][1])
@@ -114,6 +138,14 @@ def _joined_lines(region: str) -> list[tuple[str, int]]:
             out.append((line, offset))
             joined = 0
     return out
+
+
+def _ends_with_a_name(line: str) -> bool:
+    """ "Argentine Republic", "Czech Republic": a line whose last word is a style word but ends
+    a whole name is not joined to the next."""
+    canon = normalise(line)
+    hits = _Reader().hits(line)
+    return bool(hits) and hits[-1].end == len(canon)
 
 
 def _designated(span: str, reader: _Reader, *, strong: bool = False) -> list[str]:

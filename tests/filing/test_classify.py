@@ -1425,3 +1425,28 @@ def test_a_two_letter_short_form_is_read_but_not_a_common_word() -> None:
     text = ("MEMORANDUM OF UNDERSTANDING\n\nThe Government of the United States (US) and the "
             "Government of the Republic of Chile,\n\nHAVE AGREED as follows:\n\nLet us begin.\n")
     assert set(classify(text).countries) == {"US", "CL"}
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(
+    st.lists(st.sampled_from([nc for nc in PLAIN_NAMES if nc[1] != "MY"]), min_size=2,
+             max_size=2, unique_by=lambda nc: nc[1]),
+    st.sampled_from(["Minister of Defence", "Secretary of Home Affairs", "Menteri Dalam Negeri"]),
+)
+def test_a_state_under_its_signatorys_office_signs(names, office: str) -> None:
+    """ "Minister of Defence" / "Malaysia": a line that is only a state's name, under a
+    signatory's office, is a party; Malaysia too, which makes three parties multilateral."""
+    (a, code_a), (b, code_b) = names
+    blocks = "\n\n".join(f"____________\n{office}\n{name}" for name in (a, "Malaysia", b))
+    text = ("FRAMEWORK OF COOPERATION\n\nThe Participants,\n\nHAVE COME TO THE FOLLOWING "
+            "UNDERSTANDING:\n\n1. SCOPE\n\nSigned in Bali on 14 July 2016, in three originals."
+            f"\n\n{blocks}\n")
+    result = classify(text)
+    assert (set(result.countries), result.level) == ({code_a, code_b}, "multilateral")
+
+
+def test_a_state_in_an_address_under_the_signatures_is_no_party() -> None:
+    text = ("AGREEMENT BETWEEN THE REPUBLIC OF CHILE AND THE REPUBLIC OF PERU\n\nArticle 1\n\n"
+            "Done at Lima on 5 May 2015.\n\nFor the Republic of Chile:\n\nFor the Republic of "
+            "Peru:\n\nDeposited with:\nSecretariat\nJakarta\nIndonesia\n")
+    assert set(classify(text).countries) == {"CL", "PE"}
