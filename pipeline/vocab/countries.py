@@ -54,7 +54,7 @@ _LETTERS = str.maketrans(
         "Þ": "TH",
     }
 )
-_NON_WORD = re.compile(r"[^\w']+|_")
+_NON_WORD = re.compile(r"(?:[^\w']|_)+")
 _SPACED_APOSTROPHE = re.compile(r" ?' ?")
 
 

@@ -457,3 +457,11 @@ def test_any_text_resolves_or_raises_unknown_country(text: str) -> None:
 def test_normalise_is_idempotent(text: str) -> None:
     once = normalise(text)
     assert normalise(once) == once
+
+
+@settings(database=None, max_examples=500)
+@given(st.text(alphabet=" '_:´`’ʼa0.&-\t\nÅøß", max_size=40))
+def test_normalise_is_idempotent_on_punctuation_and_apostrophes(text: str) -> None:
+    """ "0:_´0" was "0 '0" once and "0'0" twice: a run of separators is one space."""
+    once = normalise(text)
+    assert normalise(once) == once
