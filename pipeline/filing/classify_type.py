@@ -69,11 +69,19 @@ def _alternation(table: dict[str, str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w])(?:{body})(?![\w])")
 
 
+# Memoranda that are no memorandum of understanding: a ministry's internal memo, a Cabinet paper
+# (Memorandum Jemaah Menteri), a bill's explanatory memorandum.
+_NOT_AN_MOU = re.compile(
+    r"\b(?:internal|explanatory|cabinet) memorandum\b|\bmemorandum (?:dalaman|jemaah menteri|"
+    r"kepada jemaah menteri|penerangan)\b"
+)
+
+
 def _type_in(text: str | None) -> str | None:
     """The type named first: "Protocol to amend the Agreement" is a protocol."""
     if not text:
         return None
-    match = _type_regex().search(_canon(text))
+    match = _type_regex().search(_NOT_AN_MOU.sub(" ", _canon(text)))
     return _type_table()[match.group(0)] if match else None
 
 
@@ -125,7 +133,8 @@ def _quoted_regex() -> re.Pattern[str]:
     phrases = sorted(_type_table(), key=len, reverse=True)
     body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
     return re.compile(
-        rf"(?<![\w])(?P<type>{body})\s+(?:between|among|amongst|antara)\s+(?P<sides>.{{1,400}})",
+        rf"(?<![\w])(?P<type>{body})\s+(?:between|among|amongst|antara|with|dengan)\s+"
+        r"(?P<sides>.{1,400})",
         re.I | re.S,
     )
 

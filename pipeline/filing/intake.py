@@ -372,7 +372,7 @@ def _read(arc: Archive, snap: Snapshot, password: str | None, log: Log | None,
     # 11): an EFTA–Croatia agreement is found by searching for Norway.
     countries = tuple(dict.fromkeys(cls.countries + cls.members))
     return Metadata(
-        text=ex.text, title=cls.title, countries=countries + cls.groupings,
+        text=ex.text, title=cls.title, countries=countries + cls.groupings, groupings=cls.blocs,
         type=cls.type, level=cls.level, language=cls.language, signed_date=cls.signed_date,
         signed_place=cls.signed_place, method=ex.method, ocr_pdf=ex.ocr_pdf,
         media=suffix(snap.path.name).lstrip(".") or None,

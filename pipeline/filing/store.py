@@ -69,6 +69,7 @@ class Metadata:
     text: str = ""
     title: str | None = None
     countries: tuple[str, ...] = ()
+    groupings: tuple[str, ...] = ()  # every grouping that is a party (PIF, ECOWAS): for its kind
     type: str | None = None
     level: str | None = None
     language: str | None = None
@@ -394,7 +395,7 @@ def _kind_of(origin: str, meta: Metadata) -> str:
 
     if origin == "generated":
         return GENERATED
-    return decide_kind(meta.type, meta.countries, meta.text)
+    return decide_kind(meta.type, (*meta.countries, *meta.groupings), meta.text)
 
 
 def _with_case(

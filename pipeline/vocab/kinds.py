@@ -109,6 +109,9 @@ _LETTER_CUES = re.compile(
     r"|\bsekian,? terima kasih\b|\bberkhidmat untuk negara\b|\bsaya yang (?:menjalankan|menurut)"
     r"|\bi have the honour\b|\bpresents its compliments\b|\bavails itself of this opportunity\b"
     r"|\byours (?:sincerely|faithfully|truly)\b|\bwith (?:best|kind) regards\b"
+    # a memo's header lines and heading
+    r"|^[ \t]*(?:subject|perkara|tajuk|re)[ \t]*:|^[ \t]*(?:internal memorandum|memo dalaman|"
+    r"minit cerai|loose minute)\b"
     # minutes of a meeting: their heading and their list of those present
     r"|^[ \t]*(?:minit|catatan|laporan) mesyuarat\b|^[ \t]*(?:minutes|notes|record) of (?:the )?"
     r"(?:\w+ )?meeting\b|^[ \t]*(?:kehadiran|turut hadir|hadir|attendance|present)[ \t]*:?[ \t]*$",

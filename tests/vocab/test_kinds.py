@@ -35,3 +35,37 @@ LETTER = (
 def test_a_text_is_an_instrument_or_correspondence(text: str, kind: str) -> None:
     result = classify(text)
     assert decide_kind(result.type, result.countries, text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "countries", "type_id"),
+    [
+        ("INTERNAL MEMORANDUM\n\nTo : Legal Division\nFrom : International Division\n"
+         "Subject : EXCHANGE OF NOTES WITH THE REPUBLIC OF CHILE ON VISAS\n\n1. The Division "
+         "seeks the views of the Legal Division.\n", "correspondence", {"CL"}, "other"),
+        ("Tuan,\n\nDRAF PERJANJIAN DENGAN KERAJAAN REPUBLIK PERU\n\nDengan hormatnya saya "
+         "merujuk kepada perkara di atas.\n\nSekian, terima kasih.\n", "correspondence",
+         {"PE"}, "agreement"),
+        ("Dear Colleague,\n\nThe proposed MOU with Chile on police cooperation is ready for "
+         "signature.\n\nYours sincerely,\n", "correspondence", {"CL"}, "mou"),
+    ],
+)
+def test_what_a_memo_or_letter_is_about(text: str, kind: str, countries: set, type_id) -> None:
+    result = classify(text)
+    assert (set(result.countries), result.type) == (countries, type_id)
+    assert decide_kind(result.type, result.countries, text) == kind
+
+
+def test_an_instrument_of_a_grouping_alone_is_an_instrument(ika, tmp_path) -> None:
+    """A declaration of the Pacific Islands Forum names no state: the grouping is its party,
+    and it is filed as an instrument."""
+    import json
+
+    text = tmp_path / "pif.txt"
+    text.write_text(
+        "DECLARATION OF THE PACIFIC ISLANDS FORUM ON REGIONAL SECURITY\n\nWe, the Leaders of "
+        "the Pacific Islands Forum, meeting in Apia,\n\n1. Reaffirm our commitment to "
+        "cooperate.\n", encoding="utf-8")
+    ika("file", str(text))
+    shown = json.loads(ika("show", "DOC-000001", "--json").stdout)
+    assert shown["kind"] == "instrument" and shown["type"] == "declaration"
