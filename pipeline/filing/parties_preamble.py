@@ -159,6 +159,7 @@ _CLAUSE_END = re.compile(
 _CLAUSE_MAX = 8000
 _SUBTITLE_CHARS = 200
 _PREAMBLE_WINDOW = 6000
+_MAX_TRIES = 25  # lines that open like a party clause, read as one before giving up
 _SIDE = re.compile(
     r"\b(?:of|on)\s+the\s+(?:one|other)\s+(?:part|hand)\b|\bon\s+the\s+other\b(?!\s+(?:part|hand))"
     r"|\bdi\s+satu\s+pihak\b|\bdi\s+pihak\s+yang\s+lain\b",
@@ -184,14 +185,18 @@ def _preamble(opening: str, reader: _Reader) -> tuple[str, Parties]:
     """
     front: list[str] = []
     previous = ""
+    tries = 0  # lines read as a clause: a real one is among the first few
     for line, offset in _lines(opening[:_PREAMBLE_WINDOW]):
         if not line:
             continue
         heading = _HEADING_WORD.match(line)  # "PREAMBLE The Government of ...", misspelt or not
         skip = heading.end() if heading and heading.end() < len(line) else 0
-        continued = _CONTINUED.search(previous) is not None
+        continued = _CONTINUED.search(previous) is not None or _name_runs_on(previous, line, reader)
         previous = line
         if not continued and _opens_clause(line[skip:], reader):
+            tries += 1
+            if tries > _MAX_TRIES:
+                break
             clause = _clause(opening, offset + skip)
             found = _clause_parties(clause, reader)
             if found.counterparts() and (len(found.everyone()) >= 2 or _AND.search(clause)):
@@ -208,6 +213,15 @@ _AND = re.compile(r"\b(?:and|dan)\b", re.I)
 
 # NATIONS AND" / "THE PEOPLE'S REPUBLIC OF CHINA" is a title, not the start of the preamble.
 _CONTINUED = re.compile(r"\b(?:and|dan|between|among|amongst|antara|of|the|for|with)\s*$", re.I)
+
+
+def _name_runs_on(previous: str, line: str, reader: _Reader) -> bool:
+    """Whether a name begun on the previous line goes on at the start of this one: "... EAST" /
+    "ASEAN GROWTH AREA (BIMP-EAGA)" is the end of a title, not a clause naming ASEAN."""
+    if not previous:
+        return False
+    cut = len(normalise(previous))
+    return any(h.start < cut < h.end for h in reader.hits(f"{previous} {line}"))
 
 
 def _opens_clause(line: str, reader: _Reader) -> bool:
@@ -289,6 +303,7 @@ def _clause_parties(clause: str, reader: _Reader) -> Parties:
             after_bloc = False
             continue
         after_bloc = False
+        canon = ""  # the piece normalised, once: a clause of many groupings is read once
         for hit in reader.hits(piece):
             if not is_bloc(hit.code):
                 builder.country(hit.code)
@@ -298,7 +313,8 @@ def _clause_parties(clause: str, reader: _Reader) -> Parties:
                 builder.make_members(pending)  # "..., Viet Nam, Member States of ASEAN"
             builder.bloc(hit.code)
             pending = len(builder.items)
-            after_bloc = normalise(piece)[hit.end :].strip() == ""
+            canon = canon or normalise(piece)
+            after_bloc = canon[hit.end :].strip() == ""
     if pieces and len(builder.blocs) > side_blocs and side_start and builder.items[side_start:]:
         builder.make_members(side_start)
     return builder.result("preamble")

@@ -1332,6 +1332,9 @@ def test_a_hyphen_that_belongs_to_a_name_is_kept() -> None:
         ("The Government\n" + "\n" * 2000) * 6,
         ("in witness whereof done " + "one " * 90) * 400,  # a testimonium over and over
         "x\n" + "\n" * 16000 + "this",
+        "TITLE\n" + "EAST\nASEAN\n" * 3000,  # lines that each open like a party clause
+        "The Government of Chile\n" * 3000,
+        "(ASEAN)\n" * 1000,
     ],
     ids=lambda t: repr(t[:12]),
 )
@@ -1450,3 +1453,17 @@ def test_a_state_in_an_address_under_the_signatures_is_no_party() -> None:
             "Done at Lima on 5 May 2015.\n\nFor the Republic of Chile:\n\nFor the Republic of "
             "Peru:\n\nDeposited with:\nSecretariat\nJakarta\nIndonesia\n")
     assert set(classify(text).countries) == {"CL", "PE"}
+
+
+def test_a_title_line_that_ends_a_name_begun_above_opens_no_clause() -> None:
+    """ "... PHILIPPINES EAST" / "ASEAN GROWTH AREA": the second line finishes BIMP-EAGA's name;
+    it is not a party clause naming ASEAN."""
+    text = (
+        "MEMORANDUM OF UNDERSTANDING ON TOURISM IN THE BRUNEI DARUSSALAM-INDONESIA-MALAYSIA-"
+        "PHILIPPINES EAST\nASEAN GROWTH AREA\n\nThe Governments of Brunei Darussalam, the "
+        "Republic of Indonesia, Malaysia and the Republic of the Philippines,\n\nHAVE AGREED as "
+        "follows:\n\nArticle 1\n"
+    )
+    result = classify(text)
+    assert "ASEAN" not in result.blocs
+    assert set(result.countries) | set(result.members) == {"BN", "ID", "PH"}
