@@ -1404,10 +1404,14 @@ def test_an_instrument_citing_another_keeps_its_own_parties() -> None:
     assert set(classify(text).countries) == {"CL", "PE"}
 
 
+# Two different states, Malaysia apart, by one of their plain names.
+TWO_FOREIGN_STATES = st.lists(st.sampled_from([nc for nc in PLAIN_NAMES if nc[1] != "MY"]),
+                              min_size=2, max_size=2, unique_by=lambda nc: nc[1])
+
+
 @settings(max_examples=100, deadline=None, database=None)
 @given(
-    st.lists(st.sampled_from([nc for nc in PLAIN_NAMES if nc[1] != "MY"]), min_size=2,
-             max_size=2, unique_by=lambda nc: nc[1]),
+    TWO_FOREIGN_STATES,
     st.sampled_from(['("{short}")', "({short})", '(hereinafter "{short}")']),
 )
 def test_a_short_form_in_a_title_does_not_end_its_parties(names, form: str) -> None:
@@ -1432,8 +1436,7 @@ def test_a_two_letter_short_form_is_read_but_not_a_common_word() -> None:
 
 @settings(max_examples=100, deadline=None, database=None)
 @given(
-    st.lists(st.sampled_from([nc for nc in PLAIN_NAMES if nc[1] != "MY"]), min_size=2,
-             max_size=2, unique_by=lambda nc: nc[1]),
+    TWO_FOREIGN_STATES,
     st.sampled_from(["Minister of Defence", "Secretary of Home Affairs", "Menteri Dalam Negeri"]),
 )
 def test_a_state_under_its_signatorys_office_signs(names, office: str) -> None:
