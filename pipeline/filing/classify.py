@@ -19,7 +19,7 @@ from datetime import date
 
 from pipeline.filing.classify_signature import find_signature
 from pipeline.filing.classify_title import detect_title
-from pipeline.filing.classify_type import instrument_type, quoted_instrument, type_words
+from pipeline.filing.classify_type import instrument_type, quoted_instruments, type_words
 from pipeline.filing.parties import Parties, find_parties, level_of
 from pipeline.filing.parties_names import _plain, _Reader, rejoin_broken_names
 from pipeline.vocab.countries import GROUPINGS
@@ -85,12 +85,16 @@ def _what_a_letter_is_about(
     Memorandum of Understanding between the Ministry of Justice of the Republic of Korea and the
     Ministry of Home Affairs of Malaysia on ..."): that instrument's type, and its counterparts
     where the letter gave none of its own."""
-    quoted_type, sides = quoted_instrument(head)
-    if not parties.counterparts() and sides:
-        codes = [c for c in _Reader().codes(sides) if c != MALAYSIA]
-        if codes:
-            parties = _plain(codes, "letter")
-    return parties, doc_type or quoted_type
+    quoted = quoted_instruments(head)
+    if not quoted:
+        return parties, doc_type
+    reader = _Reader()
+    for _, sides in quoted if not parties.counterparts() else ():
+        codes = [c for c in reader.codes(sides) if c != MALAYSIA]
+        if codes:  # the first that names a counterpart: an arrangement between two police
+            parties = _plain(codes, "letter")  # forces comes under their countries' MOU
+            break
+    return parties, doc_type or quoted[0][0]
 
 
 # --- level --------------------------------------------------------------------------------------

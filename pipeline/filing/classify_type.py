@@ -134,20 +134,20 @@ def _quoted_regex() -> re.Pattern[str]:
     body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
     return re.compile(
         rf"(?<![\w])(?P<type>{body})\s+(?:between|among|amongst|antara|with|dengan)\s+"
-        r"(?P<sides>.{1,400})",
+        r"(?=(?P<sides>.{1,400}))",
         re.I | re.S,
     )
 
 
-def quoted_instrument(head: str) -> tuple[str | None, str]:
-    """The first instrument a text names with its sides ("the proposed Memorandum of
-    Understanding between the Ministry of Justice of the Republic of Korea and ..."): its type,
-    and the text of its sides (up to "on ...", "mengenai ..." or the sentence's end). For
+def quoted_instruments(head: str) -> list[tuple[str | None, str]]:
+    """The instruments a text names with their sides ("the proposed Memorandum of Understanding
+    between the Ministry of Justice of the Republic of Korea and ..."), in order: each one's
+    type, and the text of its sides (up to "on ...", "mengenai ..." or the sentence's end). For
     letters, which are about an instrument rather than one."""
-    m = _quoted_regex().search(head)
-    if m is None:
-        return None, ""
-    sides = m.group("sides")
-    end = _SIDES_END.search(sides)
-    type_id = _type_table().get(" ".join(_canon(m.group("type")).split()))
-    return type_id, sides[: end.start()] if end else sides
+    found: list[tuple[str | None, str]] = []
+    for m in _quoted_regex().finditer(head):
+        sides = m.group("sides")
+        end = _SIDES_END.search(sides)
+        type_id = _type_table().get(" ".join(_canon(m.group("type")).split()))
+        found.append((type_id, sides[: end.start()] if end else sides))
+    return found

@@ -69,3 +69,18 @@ def test_an_instrument_of_a_grouping_alone_is_an_instrument(ika, tmp_path) -> No
     ika("file", str(text))
     shown = json.loads(ika("show", "DOC-000001", "--json").stdout)
     assert shown["kind"] == "instrument" and shown["type"] == "declaration"
+
+
+def test_a_letter_about_an_arrangement_under_an_mou_takes_the_mous_counterpart() -> None:
+    """The arrangement is between two police forces, named by no country; the MOU it comes
+    under names the counterpart."""
+    text = (
+        "Tuan,\n\nIMPLEMENTING ARRANGEMENT BETWEEN THE ROYAL MALAYSIA POLICE AND THE CARABINEROS "
+        "ON LIAISON OFFICERS\n\nDengan hormatnya saya merujuk kepada perkara di atas. The "
+        "Arrangement is concluded under the Memorandum of Understanding between the Government "
+        "of Malaysia and the Government of the Republic of Chile on Police Cooperation.\n\n"
+        "Sekian, terima kasih.\n"
+    )
+    result = classify(text)
+    assert (set(result.countries), result.type) == ({"CL"}, "arrangement")
+    assert decide_kind(result.type, result.countries, text) == "correspondence"
