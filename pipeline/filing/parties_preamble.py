@@ -160,6 +160,7 @@ _CLAUSE_MAX = 8000
 _SUBTITLE_CHARS = 200
 _PREAMBLE_WINDOW = 6000
 _MAX_TRIES = 25  # lines that open like a party clause, read as one before giving up
+_MAX_READ = 3 * _CLAUSE_MAX  # and the characters of them, overlapping windows counted each time
 _SIDE = re.compile(
     r"\b(?:of|on)\s+the\s+(?:one|other)\s+(?:part|hand)\b|\bon\s+the\s+other\b(?!\s+(?:part|hand))"
     r"|\bdi\s+satu\s+pihak\b|\bdi\s+pihak\s+yang\s+lain\b",
@@ -185,7 +186,7 @@ def _preamble(opening: str, reader: _Reader) -> tuple[str, Parties]:
     """
     front: list[str] = []
     previous = ""
-    tries = 0  # lines read as a clause: a real one is among the first few
+    tries = read = 0  # lines read as a clause, and their length: a real one is among the first
     for line, offset in _lines(opening[:_PREAMBLE_WINDOW]):
         if not line:
             continue
@@ -194,10 +195,10 @@ def _preamble(opening: str, reader: _Reader) -> tuple[str, Parties]:
         continued = _CONTINUED.search(previous) is not None or _name_runs_on(previous, line, reader)
         previous = line
         if not continued and _opens_clause(line[skip:], reader):
-            tries += 1
-            if tries > _MAX_TRIES:
-                break
             clause = _clause(opening, offset + skip)
+            tries, read = tries + 1, read + len(clause)
+            if tries > _MAX_TRIES or read > _MAX_READ:
+                break
             found = _clause_parties(clause, reader)
             if found.counterparts() and (len(found.everyone()) >= 2 or _AND.search(clause)):
                 return " ".join(front), found

@@ -124,12 +124,11 @@ def _joined_lines(region: str) -> list[tuple[str, int]]:
     is joined whole, over a dotted line left for the signature in its middle."""
     out: list[tuple[str, int]] = []
     joined = 0
+    open_ended = False  # the last line ends on a link word, not on a whole name: it goes on
     for line, offset in _lines(region):
         if not line:
             continue
-        words = normalise(out[-1][0]).split() if out else []
-        if (out and joined < _MAX_JOINED and words and words[-1] in _LINK_WORDS
-                and not _ends_with_a_name(out[-1][0])):
+        if out and joined < _MAX_JOINED and open_ended:
             if _NO_LETTER.match(line):
                 continue  # "of" / "........" / "Palau:"
             out[-1] = (f"{out[-1][0]} {line}", out[-1][1])
@@ -137,7 +136,15 @@ def _joined_lines(region: str) -> list[tuple[str, int]]:
         else:
             out.append((line, offset))
             joined = 0
+        open_ended = _open_ended(out[-1][0])  # once per line read, not per dotted line skipped
     return out
+
+
+def _open_ended(line: str) -> bool:
+    """Whether a designation goes on on the next line: it ends on "of", "the", "Government"...
+    but not on a whole name ("Argentine Republic")."""
+    words = normalise(line[-200:]).split()
+    return bool(words) and words[-1] in _LINK_WORDS and not _ends_with_a_name(line[-200:])
 
 
 def _ends_with_a_name(line: str) -> bool:
@@ -220,7 +227,7 @@ def _body_parties(text: str, reader: _Reader) -> Parties:
     hits = reader.hits(_NOT_A_MENTION.sub(" ", text))
     countries = Counter(h.code for h in hits if not is_bloc(h.code) and h.code != MALAYSIA)
     blocs = Counter(h.code for h in hits if is_bloc(h.code))
-    ranked = [*countries.most_common(3), ("", 0), ("", 0)]
+    ranked = [*countries.most_common(3), ("", 0), ("", 0), ("", 0)]  # none, one or two named
     (first, n1), (second, n2), (_, n3) = ranked[:3]
     if n2 >= 2 and n3 * 2 <= n2:
         return Parties((first, second), (), (), "body")

@@ -22,37 +22,47 @@ class NameScanner(Generic[V]):
 
     def __init__(self, names: Iterable[tuple[Sequence[str], V]]) -> None:
         seen: set[tuple[str, ...]] = set()
-        by_first: dict[str, list[tuple[tuple[str, ...], V]]] = {}
+        single: dict[str, V] = {}
+        # Names of two words or more by their first two: "states" begins hundreds of names
+        # ("states parties to the ..."), which a word is then no longer compared with one by one.
+        by_two: dict[tuple[str, str], list[tuple[tuple[str, ...], V]]] = {}
         for words, value in names:
             key = tuple(words)
             if not key or key in seen:
                 continue
             seen.add(key)
-            by_first.setdefault(key[0], []).append((key, value))
-        for entries in by_first.values():
+            if len(key) == 1:
+                single[key[0]] = value
+            else:
+                by_two.setdefault(key[:2], []).append((key, value))
+        for entries in by_two.values():
             entries.sort(key=lambda e: -len(e[0]))
-        self._by_first = by_first
+        self._single = single
+        self._by_two = by_two
+        self._firsts = frozenset(single) | {first for first, _ in by_two}
 
     def starts(self, word: str) -> bool:
         """Whether some name begins with `word`."""
-        return word in self._by_first
+        return word in self._firsts
 
     def scan(self, words: Sequence[str]) -> list[tuple[int, int, V]]:
         """Leftmost-longest matches in `words`: (first word, word after the last, value)."""
-        by_first = self._by_first
+        single, by_two, firsts = self._single, self._by_two, self._firsts
         found: list[tuple[int, int, V]] = []
         i, n = 0, len(words)
         while i < n:
-            entries = by_first.get(words[i])
-            if entries:
-                for name, value in entries:
-                    k = len(name)
-                    if tuple(words[i : i + k]) == name:
-                        found.append((i, i + k, value))
-                        i += k
-                        break
-                else:
-                    i += 1
-            else:
+            word = words[i]
+            if word not in firsts:
                 i += 1
+                continue
+            k = 0
+            for name, value in by_two.get((word, words[i + 1]), ()) if i + 1 < n else ():
+                if tuple(words[i : i + len(name)]) == name:
+                    k = len(name)
+                    found.append((i, i + k, value))
+                    break
+            if not k and word in single:
+                k = 1
+                found.append((i, i + 1, single[word]))
+            i += k or 1
         return found

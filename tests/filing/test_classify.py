@@ -1335,6 +1335,10 @@ def test_a_hyphen_that_belongs_to_a_name_is_kept() -> None:
         "TITLE\n" + "EAST\nASEAN\n" * 3000,  # lines that each open like a party clause
         "The Government of Chile\n" * 3000,
         "(ASEAN)\n" * 1000,
+        # a designation left open ("... of"), then dotted lines: each used to re-read it
+        "IN WITNESS WHEREOF.\nFor the Government " + "states " * 700 + " of\n" + ".\n" * 5000,
+        ("The Government " + "(states)" * 25 + "\n") * 100,  # clause-like lines of brackets
+        "states " * 20000,
     ],
     ids=lambda t: repr(t[:12]),
 )
@@ -1470,3 +1474,10 @@ def test_a_title_line_that_ends_a_name_begun_above_opens_no_clause() -> None:
     result = classify(text)
     assert "ASEAN" not in result.blocs
     assert set(result.countries) | set(result.members) == {"BN", "ID", "PH"}
+
+
+@pytest.mark.parametrize("text", ["Article 1\nEach Party shall inform the other Party.",
+                                  "Both countries shall cooperate with Chile and the other Party."])
+def test_a_bilateral_text_naming_no_two_countries_is_read_without_error(text: str) -> None:
+    """It used to raise (ValueError) and so was never filed."""
+    classify(text)
